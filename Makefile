@@ -1,0 +1,53 @@
+# Alliance Hub. `make run` serves the hub with embedded PostgreSQL and demo data; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+LANGS := zh_Hans ru kk ky uz
+
+.PHONY: run test lint stop catalogs messages schema clean help
+
+help:
+	@echo "make run      set up and serve the hub on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "make test     set up and run the tests"
+	@echo "make lint     ruff, mypy, migrations and OpenAPI schema checks"
+	@echo "make stop     end anything a crashed run left behind (servers, embedded database)"
+	@echo "make messages refresh the translation catalogs from the code (needs GNU gettext)"
+	@echo "make schema   rewrite docs/openapi.yaml from the code"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+catalogs: $(STAMP)
+	$(PY) -m alliance.catalogs
+
+run: $(STAMP) catalogs
+	$(PY) manage.py runhub
+
+test: $(STAMP) catalogs
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=postgres://lint@localhost/lint $(VENV)/bin/mypy apps alliance
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/alliance-openapi.yaml
+	diff -q /tmp/alliance-openapi.yaml docs/openapi.yaml || (echo "docs/openapi.yaml is stale: make schema"; exit 1)
+
+schema: $(STAMP)
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+messages: $(STAMP)
+	for lang in $(LANGS); do $(PY) manage.py makemessages --locale $$lang --ignore '.venv/*' --ignore '.data/*' --no-obsolete --add-location file; done
+
+stop:
+	@test -x $(PY) && $(PY) -m alliance.stop || echo "nothing to stop (no virtual environment yet)"
+
+clean: stop
+	rm -rf .data

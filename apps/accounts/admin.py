@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "preferred_language", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_active", "preferred_language")
+    search_fields = ("email", "full_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "preferred_language")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "prefix", "organization", "role", "created_at", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("role",)
+    search_fields = ("name", "prefix", "organization__slug")
+    readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request, obj=None):  # tokens are created by organizations' admins
+        return False

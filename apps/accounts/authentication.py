@@ -1,0 +1,47 @@
+"""`Authorization: Bearer <token>` for the API, with failed attempts limited per client address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from apps.accounts import limits
+from apps.accounts.principals import TokenClient
+from apps.accounts.services import find_usable_token, note_token_used
+
+
+class TooManyFailures(exceptions.Throttled):
+    default_detail = _("Too many failed authentication attempts. Try again later.")
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    keyword = b"bearer"
+
+    def authenticate(self, request: Request) -> tuple[TokenClient, Any] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("The Authorization header must be 'Bearer <token>'."))
+        try:
+            raw = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raw = ""
+        token = find_usable_token(raw)
+        if token is not None:
+            note_token_used(token)
+            return TokenClient(token), token
+        prefix = raw.split("_")[1] if raw.count("_") >= 2 else "malformed"
+        keys = limits.failure_keys(request._request, f"token:{prefix}")
+        if limits.is_blocked(keys):
+            raise TooManyFailures(wait=settings.HUB_AUTH_FAILURE_WINDOW)
+        limits.note_failure(keys)
+        raise exceptions.AuthenticationFailed(_("The token is invalid, expired or revoked."))
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'

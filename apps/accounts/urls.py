@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("invitations/<str:key>/", views.accept_invitation_view, name="accept_invitation"),
+]

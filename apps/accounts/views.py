@@ -1,0 +1,57 @@
+"""Sign in, sign out, and accepting an invitation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from apps.accounts.forms import AcceptInvitationForm, SignInForm
+from apps.organizations.services import accept_invitation, open_invitation
+
+
+def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "accounts/sign_in.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        return _remember_language(response, form.get_user().preferred_language)
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+def accept_invitation_view(request: HttpRequest, key: str) -> HttpResponse:
+    invitation = open_invitation(key)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accept_invitation(
+                raw=key, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(organization)s.") % {"organization": invitation.organization.name})
+            return _remember_language(redirect("portal:dashboard"), request.LANGUAGE_CODE)
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})

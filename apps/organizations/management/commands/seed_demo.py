@@ -1,0 +1,139 @@
+"""The demo alliance: three sectors, 30 member firms, two partners, a secretariat and a steward.
+
+Idempotent: running it again changes nothing. Every demo organization `<slug>` has the users
+admin@<slug>.example, contributor@<slug>.example and viewer@<slug>.example; the steward is
+steward@alliance.example; all share DEMO_PASSWORD.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.organizations import services
+from apps.organizations.models import EnterpriseGroup, Membership, Organization, Role
+from apps.standards.models import Sector
+
+DEMO_PASSWORD = "alliance-demo-2026"
+STEWARD_EMAIL = "steward@alliance.example"
+
+SECTORS = {
+    "tomato-paste": {"en": "Tomato paste", "zh-hans": "番茄酱", "ru": "Томатная паста", "kk": "Томат пастасы",
+                     "ky": "Томат пастасы", "uz": "Tomat pastasi"},
+    "sea-buckthorn": {"en": "Sea buckthorn", "zh-hans": "沙棘", "ru": "Облепиха", "kk": "Шырғанақ",
+                      "ky": "Чычырканак", "uz": "Chakanda"},
+    "textiles": {"en": "Textiles", "zh-hans": "纺织品", "ru": "Текстиль", "kk": "Тоқыма", "ky": "Текстиль",
+                 "uz": "To‘qimachilik"},
+}
+
+# slug, English short name, Chinese short name, sector, region, size class, enterprise group
+FIRMS = [
+    ("red-valley-tomato", "Red Valley Tomato", "红谷番茄", "tomato-paste", "Changji", "large", "Red Valley Group"),
+    ("red-valley-paste", "Red Valley Paste Mill", "红谷酱厂", "tomato-paste", "Bayingolin", "medium", "Red Valley Group"),
+    ("golden-field-paste", "Golden Field Paste", "金田番茄制品", "tomato-paste", "Changji", "medium", ""),
+    ("sunny-slope-foods", "Sunny Slope Foods", "阳坡食品", "tomato-paste", "Bortala", "small", ""),
+    ("oasis-red-agro", "Oasis Red Agro", "绿洲红农业", "tomato-paste", "Bayingolin", "medium", ""),
+    ("tarim-harvest", "Tarim Harvest", "塔里木丰收", "tomato-paste", "Aksu", "large", ""),
+    ("brix-masters", "Brix Masters", "白利大师", "tomato-paste", "Shihezi", "small", ""),
+    ("river-bend-canning", "River Bend Canning", "河湾罐头", "tomato-paste", "Tacheng", "small", ""),
+    ("steppe-tomato-works", "Steppe Tomato Works", "草原番茄厂", "tomato-paste", "Hami", "micro", ""),
+    ("eastern-gate-paste", "Eastern Gate Paste", "东门番茄酱", "tomato-paste", "Turpan", "medium", ""),
+    ("amber-berry", "Amber Berry", "琥珀沙棘", "sea-buckthorn", "Altay", "medium", ""),
+    ("mountain-gold-berry", "Mountain Gold Berry", "山金沙棘", "sea-buckthorn", "Ili", "small", "Mountain Gold Holdings"),
+    ("mountain-gold-oil", "Mountain Gold Oil", "山金油脂", "sea-buckthorn", "Ili", "small", "Mountain Gold Holdings"),
+    ("wild-orchard", "Wild Orchard", "野果园", "sea-buckthorn", "Tacheng", "micro", ""),
+    ("silver-leaf-tea", "Silver Leaf Tea", "银叶茶", "sea-buckthorn", "Altay", "micro", ""),
+    ("sunberry-extracts", "Sunberry Extracts", "阳光果提取", "sea-buckthorn", "Bortala", "medium", ""),
+    ("frost-berry-frozen", "Frost Berry Frozen Foods", "霜果速冻", "sea-buckthorn", "Changji", "small", ""),
+    ("highland-juice", "Highland Juice", "高原果汁", "sea-buckthorn", "Ili", "medium", ""),
+    ("orange-drop-oil", "Orange Drop Oil", "橙滴油", "sea-buckthorn", "Karamay", "small", ""),
+    ("northern-cluster", "Northern Cluster", "北方果簇", "sea-buckthorn", "Altay", "large", ""),
+    ("white-gold-cotton", "White Gold Cotton", "白金棉业", "textiles", "Aksu", "large", ""),
+    ("silk-thread-mill", "Silk Thread Mill", "丝线纺纱", "textiles", "Kashgar", "medium", ""),
+    ("cloud-weave", "Cloud Weave", "云织", "textiles", "Shihezi", "medium", "Cloud Textile Group"),
+    ("cloud-knit", "Cloud Knit", "云针织", "textiles", "Shihezi", "small", "Cloud Textile Group"),
+    ("desert-rose-garments", "Desert Rose Garments", "沙漠玫瑰服装", "textiles", "Hotan", "small", ""),
+    ("long-staple-spinning", "Long Staple Spinning", "长绒纺纱", "textiles", "Aksu", "large", ""),
+    ("home-comfort-textiles", "Home Comfort Textiles", "家舒纺织", "textiles", "Changji", "medium", ""),
+    ("blue-loom", "Blue Loom", "蓝织机", "textiles", "Kashgar", "micro", ""),
+    ("caravan-apparel", "Caravan Apparel", "驼队服饰", "textiles", "Turpan", "small", ""),
+    ("fine-count-yarn", "Fine Count Yarn", "细支纱线", "textiles", "Bayingolin", "medium", ""),
+]
+# slug, English name, Russian name, country
+PARTNERS = [
+    ("steppe-freight", "Steppe Freight Logistics", "Степная грузовая логистика", "KZ"),
+    ("regional-chamber", "Regional Chamber of Commerce", "Региональная торговая палата", "KG"),
+]
+APPLICANT = ("new-horizon-foods", "New Horizon Foods", "新地平线食品", "tomato-paste", "Hami", "small", "")
+
+
+class Command(BaseCommand):
+    help = "Create the demo alliance (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            created = self._seed()
+        self.stdout.write(
+            f"Demo alliance ready ({created} new organizations). Sign in at http://127.0.0.1:8000/ as "
+            f"{STEWARD_EMAIL}, or admin@<slug>.example / contributor@<slug>.example / viewer@<slug>.example "
+            f"(e.g. admin@red-valley-tomato.example); password: {DEMO_PASSWORD}"
+        )
+
+    def _seed(self) -> int:
+        password = make_password(DEMO_PASSWORD)
+        steward = self._user(STEWARD_EMAIL, "Alliance Steward", password)
+        services.make_steward(user=steward)
+        sectors = {}
+        for code, names in SECTORS.items():
+            sectors[code], _ = Sector.objects.update_or_create(code=code, defaults={"names": names})
+        created = 0
+        secretariat = self._organization(
+            steward, "alliance-secretariat", "Alliance Secretariat", {"en": "Secretariat", "zh-hans": "联盟秘书处"},
+            Organization.Kind.SECRETARIAT, "CN", "Urumqi", "", [], None,
+        )
+        created += secretariat[1]
+        for slug, name_en, name_zh, sector, region, size, group in [*FIRMS, APPLICANT]:
+            enterprise_group = EnterpriseGroup.objects.get_or_create(name=group)[0] if group else None
+            organization, new = self._organization(
+                steward, slug, f"{name_en} Co., Ltd.", {"en": name_en, "zh-hans": name_zh},
+                Organization.Kind.MEMBER, "CN", region, size, [sectors[sector]], enterprise_group,
+                status=Organization.Status.PENDING if slug == APPLICANT[0] else Organization.Status.ACTIVE,
+            )
+            created += new
+        for slug, name_en, name_ru, country in PARTNERS:
+            _organization, new = self._organization(
+                steward, slug, name_en, {"en": name_en, "ru": name_ru}, Organization.Kind.PARTNER, country, "", "",
+                [], None,
+            )
+            created += new
+        for organization in Organization.objects.all():
+            for role in (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER):
+                user = self._user(f"{role}@{organization.slug}.example", f"{role.label} {organization.name}", password)
+                if not Membership.objects.filter(user=user, organization=organization).exists():
+                    services.grant_membership(actor=steward, organization=organization, user=user, role=role)
+        return created
+
+    def _user(self, email: str, full_name: str, password_hash: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create(email=email, full_name=full_name, password=password_hash)
+        return user
+
+    def _organization(
+        self, steward: User, slug: str, legal_name: str, short_names: dict[str, str], kind: str, country: str,
+        region: str, size_class: str, sectors: list[Sector], enterprise_group: EnterpriseGroup | None,
+        status: str = Organization.Status.ACTIVE,
+    ) -> tuple[Organization, int]:
+        existing = Organization.objects.filter(slug=slug).first()
+        if existing is not None:
+            return existing, 0
+        organization = services.create_organization(
+            actor=steward, slug=slug, legal_name=legal_name, short_names=short_names, kind=kind, country=country,
+            region=region, size_class=size_class, sectors=sectors, enterprise_group=enterprise_group,
+            status=status,
+        )
+        return organization, 1

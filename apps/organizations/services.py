@@ -1,0 +1,352 @@
+"""Writes about organizations, memberships and invitations.
+
+Each service checks who acts, runs in one transaction, changes django-guardian permissions together
+with the membership row (so no permission outlives its membership), records an audit event, and
+returns early when nothing changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.audit.services import record_event
+from apps.organizations import permissions
+from apps.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationUserObjectPermission,
+    Role,
+)
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = ("legal_name", "short_names", "kind", "country", "region", "size_class", "enterprise_group")
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _sync_permissions(*, user: User, organization: Organization, role: str | None) -> None:
+    """Make the user's object permissions on the organization exactly those of `role` (none for None)."""
+    OrganizationUserObjectPermission.objects.filter(user=user, content_object=organization).delete()
+    user.__dict__.pop("_organization_perms", None)
+    if role is None:
+        return
+    content_type = ContentType.objects.get_for_model(Organization)
+    granted = Permission.objects.filter(content_type=content_type, codename__in=permissions.ROLE_PERMISSIONS[role])
+    OrganizationUserObjectPermission.objects.bulk_create(
+        OrganizationUserObjectPermission(user=user, permission=permission, content_object=organization)
+        for permission in granted
+    )
+
+
+# --- Organizations (stewards) -----------------------------------------------------------------------
+
+
+def create_organization(
+    *, actor: Any, slug: str, legal_name: str, country: str, kind: str = Organization.Kind.MEMBER,
+    short_names: dict[str, str] | None = None, region: str = "", size_class: str = "",
+    sectors: Any = (), enterprise_group: Any = None, status: str = Organization.Status.PENDING,
+    request: Any = None,
+) -> Organization:
+    if not permissions.can_admit_organizations(actor):
+        raise PermissionDenied
+    organization = Organization(
+        slug=slug, legal_name=legal_name, country=country.upper(), kind=kind, short_names=short_names or {},
+        region=region, size_class=size_class, enterprise_group=enterprise_group, status=status,
+    )
+    organization.full_clean()
+    with transaction.atomic():
+        organization.save()
+        organization.sectors.set(sectors)
+        record_event(
+            actor=actor, action="organization.create", organization=organization, target=organization,
+            request=request, data={"slug": slug, "status": status},
+        )
+    return organization
+
+
+def update_organization(*, actor: Any, organization: Organization, request: Any = None, **changes: Any) -> Organization:
+    """Edit an organization's metadata. Status has its own service; the slug never changes."""
+    if not permissions.can_admit_organizations(actor):
+        raise PermissionDenied
+    sectors = changes.pop("sectors", None)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        changed = {
+            field: str(value) for field, value in changes.items() if getattr(organization, field) != value
+        }
+        for field, value in changes.items():
+            setattr(organization, field, value)
+        organization.full_clean()
+        if sectors is not None:
+            before = set(organization.sectors.values_list("pk", flat=True))
+            after = {sector.pk for sector in sectors}
+            if before != after:
+                organization.sectors.set(sectors)
+                changed["sectors"] = ",".join(sorted(sector.code for sector in sectors))
+        if not changed:
+            return organization
+        organization.save()
+        record_event(
+            actor=actor, action="organization.update", organization=organization, target=organization,
+            request=request, data={"changed": sorted(changed)},
+        )
+    return organization
+
+
+def set_organization_status(
+    *, actor: Any, organization: Organization, status: str, note: str = "", request: Any = None
+) -> Organization:
+    """Admit (pending → active), suspend or reactivate an organization. Suspension stops its API tokens."""
+    if not permissions.can_admit_organizations(actor):
+        raise PermissionDenied
+    if status not in Organization.Status.values:
+        raise ValidationError(_("Choose a valid status."))
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        if organization.status == status:
+            return organization
+        previous = organization.status
+        organization.status = status
+        organization.save(update_fields=["status", "updated_at"])
+        record_event(
+            actor=actor, action="organization.status", organization=organization, target=organization,
+            request=request, data={"from": previous, "to": status, "note": note[:500]},
+        )
+    return organization
+
+
+# --- Memberships ------------------------------------------------------------------------------------
+
+
+def _admin_count(organization: Organization) -> int:
+    return Membership.objects.filter(organization=organization, role=Role.ADMIN).count()
+
+
+def grant_membership(
+    *, actor: Any, organization: Organization, user: User, role: str, request: Any = None
+) -> Membership:
+    """Add `user` to the organization with `role`, or change the role of an existing membership."""
+    if not permissions.can_manage_members(actor, organization):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError(_("Choose a valid role."))
+    with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        membership = Membership.objects.filter(user=user, organization=organization).first()
+        if membership is not None:
+            return _change_role(actor=actor, membership=membership, role=role, request=request)
+        membership = Membership.objects.create(user=user, organization=organization, role=role)
+        _sync_permissions(user=user, organization=organization, role=role)
+        record_event(
+            actor=actor, action="membership.grant", organization=organization, target=membership,
+            request=request, data={"email": user.email, "role": role},
+        )
+    return membership
+
+
+def change_role(*, actor: Any, membership: Membership, role: str, request: Any = None) -> Membership:
+    if not permissions.can_manage_members(actor, membership.organization):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError(_("Choose a valid role."))
+    with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=membership.organization_id)
+        membership = Membership.objects.select_related("user", "organization").get(pk=membership.pk)
+        return _change_role(actor=actor, membership=membership, role=role, request=request)
+
+
+def _change_role(*, actor: Any, membership: Membership, role: str, request: Any) -> Membership:
+    if membership.role == role:
+        return membership
+    if membership.role == Role.ADMIN and _admin_count(membership.organization) <= 1:
+        raise ValidationError(_("An organization needs at least one admin. Make someone else admin first."))
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _sync_permissions(user=membership.user, organization=membership.organization, role=role)
+    record_event(
+        actor=actor, action="membership.role", organization=membership.organization, target=membership,
+        request=request, data={"email": membership.user.email, "from": previous, "to": role},
+    )
+    return membership
+
+
+def revoke_membership(*, actor: Any, membership: Membership, request: Any = None) -> None:
+    """Remove a person from the organization, with all their permissions on it."""
+    organization = membership.organization
+    if not permissions.can_manage_members(actor, organization):
+        raise PermissionDenied
+    with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        membership = Membership.objects.select_related("user").filter(pk=membership.pk).first()
+        if membership is None:
+            return
+        if membership.role == Role.ADMIN and _admin_count(organization) <= 1:
+            raise ValidationError(_("An organization needs at least one admin. Make someone else admin first."))
+        user = membership.user
+        record_event(
+            actor=actor, action="membership.revoke", organization=organization, target=membership,
+            request=request, data={"email": user.email, "role": membership.role},
+        )
+        membership.delete()
+        _sync_permissions(user=user, organization=organization, role=None)
+
+
+# --- Invitations ------------------------------------------------------------------------------------
+
+
+def invite_member(
+    *, actor: Any, organization: Organization, email: str, role: str, request: Any = None
+) -> tuple[Membership | None, Invitation | None, str | None]:
+    """Add a person by e-mail: an existing account joins at once; anyone else gets an invitation.
+
+    Returns (membership, None, None) or (None, invitation, link); the link carries a secret that is
+    shown to the inviting admin once and e-mailed to the invitee, and only its hash is stored.
+    """
+    if not permissions.can_manage_members(actor, organization):
+        raise PermissionDenied
+    email = User.objects.normalize_email(email.strip()).lower()
+    if not email:
+        raise ValidationError(_("Enter an e-mail address."))
+    if role not in Role.values:
+        raise ValidationError(_("Choose a valid role."))
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return grant_membership(actor=actor, organization=organization, user=user, role=role, request=request), None, None
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.filter(organization=organization, email=email, accepted_at__isnull=True,
+                                  cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+        invitation = Invitation.objects.create(
+            organization=organization, email=email, role=role, key_hash=_hash(raw), invited_by=actor,
+            expires_at=timezone.now() + timedelta(days=settings.HUB_INVITATION_DAYS),
+        )
+        record_event(
+            actor=actor, action="invitation.create", organization=organization, target=invitation,
+            request=request, data={"email": email, "role": role},
+        )
+        link = settings.HUB_PUBLIC_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[raw])
+        language = translation.get_language()
+        transaction.on_commit(lambda: _send_invitation(invitation.pk, link, language))
+    return None, invitation, link
+
+
+def _send_invitation(invitation_id: int, link: str, language: str | None) -> None:
+    invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
+    with translation.override(language):
+        subject = _("Invitation to %(organization)s on Alliance Hub") % {"organization": invitation.organization.name}
+        body = _(
+            "You are invited to join %(organization)s on Alliance Hub as %(role)s.\n\n"
+            "Open this link to choose your password and join (valid until %(expires)s):\n%(link)s\n"
+        ) % {
+            "organization": invitation.organization.name,
+            "role": invitation.get_role_display(),
+            "expires": invitation.expires_at.date().isoformat(),
+            "link": link,
+        }
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except Exception:
+        logger.exception("invitation e-mail to %s could not be sent", invitation.email)
+
+
+def open_invitation(raw: str) -> Invitation | None:
+    invitation = Invitation.objects.select_related("organization").filter(key_hash=_hash(raw)).first()
+    return invitation if invitation is not None and invitation.is_open else None
+
+
+def accept_invitation(*, raw: str, full_name: str, password: str, request: Any = None) -> User:
+    """Create the invitee's account and membership. An invitation is used once."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(key_hash=_hash(raw)).first()
+        if invitation is None or not invitation.is_open:
+            raise ValidationError(_("This invitation is not valid any more. Ask your organization's admin for a new one."))
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(_("An account with this e-mail address exists already. Sign in instead."))
+        user = User.objects.create_user(invitation.email, password, full_name=full_name.strip()[:150])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        membership = Membership.objects.create(user=user, organization=invitation.organization, role=invitation.role)
+        _sync_permissions(user=user, organization=invitation.organization, role=invitation.role)
+        record_event(
+            actor=user, action="invitation.accept", organization=invitation.organization, target=membership,
+            request=request, data={"email": user.email, "role": invitation.role},
+        )
+    return user
+
+
+def cancel_invitation(*, actor: Any, invitation: Invitation, request: Any = None) -> None:
+    if not permissions.can_manage_members(actor, invitation.organization):
+        raise PermissionDenied
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at or invitation.cancelled_at:
+            return
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        record_event(
+            actor=actor, action="invitation.cancel", organization=invitation.organization, target=invitation,
+            request=request, data={"email": invitation.email},
+        )
+
+
+# --- Stewards -----------------------------------------------------------------------------------------
+
+STEWARD_GROUP = "Stewards"
+STEWARD_PERMISSIONS = [
+    "organizations.add_organization", "organizations.change_organization", "organizations.view_organization",
+    "organizations.admit_organization", "organizations.view_membership", "organizations.view_invitation",
+    "organizations.add_enterprisegroup", "organizations.change_enterprisegroup", "organizations.view_enterprisegroup",
+    "standards.add_sector", "standards.change_sector", "standards.view_sector",
+    "audit.view_auditevent", "accounts.view_user", "accounts.view_apitoken",
+]
+
+
+def ensure_steward_group(**kwargs: Any) -> None:
+    """The group that makes a staff user a steward, with exactly the stewards' model permissions.
+
+    Connected to post_migrate, so every migrated database has it; idempotent.
+    """
+    from django.contrib.auth.models import Group
+
+    group, _created = Group.objects.get_or_create(name=STEWARD_GROUP)
+    wanted = []
+    for name in STEWARD_PERMISSIONS:
+        app_label, codename = name.split(".")
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if permission is not None:
+            wanted.append(permission)
+    group.permissions.set(wanted)
+
+
+def make_steward(*, user: User) -> None:
+    """Give a person steward access (staff flag and the Stewards group)."""
+    from django.contrib.auth.models import Group
+
+    ensure_steward_group()
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=STEWARD_GROUP))

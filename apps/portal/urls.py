@@ -1,0 +1,6 @@
+from django.urls import path
+
+from apps.portal import views
+
+app_name = "portal"
+urlpatterns = [path("", views.dashboard, name="dashboard")]

@@ -1,0 +1,20 @@
+"""The member's dashboard: their organizations, their role in each, what they can do there."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apps.organizations.models import Organization
+from apps.organizations.permissions import is_steward
+from apps.organizations.selectors import memberships_of
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {"memberships": memberships_of(request.user)}
+    if is_steward(request.user):
+        context["pending_count"] = Organization.objects.filter(status=Organization.Status.PENDING).count()
+        context["organization_count"] = Organization.objects.count()
+    return render(request, "portal/dashboard.html", context)
