@@ -22,7 +22,9 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     return {"error": {"code": code, "message": str(message), "details": details or []}}
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JsonResponse:
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> JsonResponse:
     return JsonResponse(error_body(code, message, details), status=status)
 
 
@@ -35,7 +37,11 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
             items.extend(_flatten(value, None if key == "non_field_errors" else name))
     elif isinstance(detail, list):
         for index, value in enumerate(detail):
-            if isinstance(value, dict | list) and field is not None and not isinstance(value, exceptions.ErrorDetail):
+            if (
+                isinstance(value, dict | list)
+                and field is not None
+                and not isinstance(value, exceptions.ErrorDetail)
+            ):
                 items.extend(_flatten(value, f"{field}[{index}]"))
             else:
                 items.extend(_flatten(value, field))
@@ -54,7 +60,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, OperationalError | InterfaceError):
         return Response(
-            error_body("service_unavailable", _("The service is temporarily unavailable. Try again shortly.")),
+            error_body(
+                "service_unavailable", _("The service is temporarily unavailable. Try again shortly.")
+            ),
             status=503,
             headers={"Retry-After": "10"},
         )
@@ -68,6 +76,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         detail = exc.detail
         code = getattr(detail, "code", None) or exc.default_code
-        body = error_body(str(code), str(detail) if not isinstance(detail, dict | list) else exc.default_detail)
+        body = error_body(
+            str(code), str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail)
+        )
     response.data = body
     return response

@@ -28,7 +28,11 @@ def _broker() -> dict[str, Any]:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-        return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1), "transport": conn.transport_cls}
+        return {
+            "ok": True,
+            "ms": round((time.monotonic() - started) * 1000, 1),
+            "transport": conn.transport_cls,
+        }
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
 

@@ -107,11 +107,7 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared by every process (failed-authentication counters live here) -----------------
-CACHES = {
-    "default": env.cache_url(
-        "CACHE_URL", default="dbcache://hub_cache"
-    )
-}
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://hub_cache")}
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -212,7 +208,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Alliance Hub API",
     "DESCRIPTION": (
         "Member firms and partner systems exchange data with the hub. Authenticate with a session or "
-        "`Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; "
+        '`Authorization: Bearer <token>`. Errors are `{"error": {"code", "message", "details"}}`; '
         "messages follow Accept-Language (en, zh-hans, ru, kk, ky, uz)."
     ),
     "VERSION": "1.0.0",
@@ -222,9 +218,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------------
@@ -242,7 +235,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.1,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = 24 * 3600

@@ -6,6 +6,7 @@ Imports no Django settings, so it starts nothing itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -33,16 +34,12 @@ def hub_processes() -> list[psutil.Process]:
 def main() -> int:
     processes = hub_processes()
     for process in processes:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             process.send_signal(signal.SIGTERM)
-        except psutil.NoSuchProcess:
-            pass
     _gone, alive = psutil.wait_procs(processes, timeout=15)
     for process in alive:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             process.kill()
-        except psutil.NoSuchProcess:
-            pass
     if processes:
         print(f"stopped {len(processes)} hub process(es)")
     time.sleep(0.2)

@@ -22,7 +22,16 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "organization", "role", "created_at", "expires_at", "revoked_at", "last_used_at")
+    list_display = (
+        "name",
+        "prefix",
+        "organization",
+        "role",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
     list_filter = ("role",)
     search_fields = ("name", "prefix", "organization__slug")
     readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "id"]

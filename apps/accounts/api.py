@@ -45,19 +45,29 @@ class MeSerializer(serializers.Serializer):
 
 
 def _org(organization: Any) -> dict[str, Any]:
-    return {"id": organization.pk, "slug": organization.slug, "name": organization.name, "status": organization.status}
+    return {
+        "id": organization.pk,
+        "slug": organization.slug,
+        "name": organization.name,
+        "status": organization.status,
+    }
 
 
 class MeView(APIView):
     @extend_schema(responses=MeSerializer, summary="The caller: a person or an organization's API token")
     def get(self, request: Request) -> Response:
-        actor = request.user
+        actor: Any = request.user
         if isinstance(actor, TokenClient):
             token = actor.token
             body: dict[str, Any] = {
                 "kind": "token",
                 "is_steward": False,
-                "token": {"name": token.name, "prefix": token.prefix, "role": token.role, "expires_at": token.expires_at},
+                "token": {
+                    "name": token.name,
+                    "prefix": token.prefix,
+                    "role": token.role,
+                    "expires_at": token.expires_at,
+                },
                 "memberships": [{"organization": _org(token.organization), "role": token.role}],
             }
         else:
@@ -72,4 +82,3 @@ class MeView(APIView):
                 ],
             }
         return Response(MeSerializer(body).data)
-

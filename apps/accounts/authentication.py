@@ -36,7 +36,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         if token is not None:
             note_token_used(token)
             return TokenClient(token), token
-        prefix = raw.split("_")[1] if raw.count("_") >= 2 else "malformed"
+        pieces = raw.split("_", 2)
+        prefix = pieces[1][:16] if len(pieces) == 3 else "malformed"
         keys = limits.failure_keys(request._request, f"token:{prefix}")
         if limits.is_blocked(keys):
             raise TooManyFailures(wait=settings.HUB_AUTH_FAILURE_WINDOW)

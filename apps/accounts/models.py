@@ -33,7 +33,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     is_staff = models.BooleanField(
-        _("steward access"), default=False, help_text=_("Stewards sign in to the steward pages and the admin.")
+        _("steward access"),
+        default=False,
+        help_text=_("Stewards sign in to the steward pages and the admin."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -42,7 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")
@@ -71,7 +73,9 @@ class ApiToken(models.Model):
         CONTRIBUTOR = "contributor", _("Contributor")
 
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="api_tokens",
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         verbose_name=_("organization"),
     )
     name = models.CharField(_("name"), max_length=100)

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +35,13 @@ def set_preferred_language(*, user: User, language: str) -> None:
 
 
 def create_api_token(
-    *, actor: User, organization: Organization, name: str, role: str, days: int | None = None, request=None
+    *,
+    actor: Any,
+    organization: Organization,
+    name: str,
+    role: str,
+    days: int | None = None,
+    request: Any = None,
 ) -> tuple[ApiToken, str]:
     """Create a token for `organization`; return it with its secret, which is shown once and never stored."""
     from apps.organizations.permissions import can_manage_tokens
@@ -67,13 +73,22 @@ def create_api_token(
             expires_at=timezone.now() + timedelta(days=days),
         )
         record_event(
-            actor=actor, action="token.create", organization=organization, target=token, request=request,
-            data={"name": token.name, "role": role, "prefix": prefix, "expires_at": token.expires_at.isoformat()},
+            actor=actor,
+            action="token.create",
+            organization=organization,
+            target=token,
+            request=request,
+            data={
+                "name": token.name,
+                "role": role,
+                "prefix": prefix,
+                "expires_at": token.expires_at.isoformat(),
+            },
         )
     return token, raw
 
 
-def revoke_api_token(*, actor: User, token: ApiToken, request=None) -> ApiToken:
+def revoke_api_token(*, actor: Any, token: ApiToken, request: Any = None) -> ApiToken:
     """Revoke a token; the next request that uses it is refused. Revoking twice changes nothing."""
     from apps.organizations.permissions import can_manage_tokens
 
@@ -87,15 +102,19 @@ def revoke_api_token(*, actor: User, token: ApiToken, request=None) -> ApiToken:
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
         record_event(
-            actor=actor, action="token.revoke", organization=token.organization, target=token,
-            request=request, data={"name": token.name, "prefix": token.prefix},
+            actor=actor,
+            action="token.revoke",
+            organization=token.organization,
+            target=token,
+            request=request,
+            data={"name": token.name, "prefix": token.prefix},
         )
     return token
 
 
 def find_usable_token(raw: str) -> ApiToken | None:
     """The token whose secret is `raw`, if it is unrevoked, unexpired and its organization active."""
-    parts = raw.split("_")
+    parts = raw.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != TOKEN_MARK or not parts[1] or len(raw) > 200:
         return None
     token = ApiToken.objects.select_related("organization").filter(prefix=parts[1]).first()

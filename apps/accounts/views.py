@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,10 @@ from apps.organizations.services import accept_invitation, open_invitation
 
 def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
@@ -28,7 +32,7 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         return _remember_language(response, form.get_user().preferred_language)
 
@@ -45,13 +49,17 @@ def accept_invitation_view(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = accept_invitation(
-                raw=key, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"],
+                raw=key,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
                 request=request,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to %(organization)s.") % {"organization": invitation.organization.name})
+            messages.success(
+                request, _("Welcome to %(organization)s.") % {"organization": invitation.organization.name}
+            )
             return _remember_language(redirect("portal:dashboard"), request.LANGUAGE_CODE)
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})

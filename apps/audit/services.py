@@ -46,7 +46,12 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
 
 
 def record_event(
-    *, actor: Any, action: str, organization: Any = None, target: Any = None, data: dict[str, Any] | None = None,
+    *,
+    actor: Any,
+    action: str,
+    organization: Any = None,
+    target: Any = None,
+    data: dict[str, Any] | None = None,
     request: Any = None,
 ) -> AuditEvent:
     """Append one event. Runs inside the caller's transaction, so it is kept only if the change is."""
@@ -81,7 +86,9 @@ def verify_chain() -> tuple[int, list[str]]:
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         count += 1
         if event.prev_hash != previous:
-            problems.append(f"event {event.pk}: does not follow the event before it (a row was removed or reordered)")
+            problems.append(
+                f"event {event.pk}: does not follow the event before it (a row was removed or reordered)"
+            )
         if event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event)) != event.hash:
             problems.append(f"event {event.pk}: its content does not match its hash (the row was changed)")
         previous = event.hash

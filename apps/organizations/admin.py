@@ -40,14 +40,22 @@ class OrganizationAdmin(admin.ModelAdmin):
 
         super().save_model(request, obj, form, change)
         record_event(
-            actor=request.user, action="organization.update" if change else "organization.create",
-            organization=obj, target=obj, request=request, data={"changed": sorted(form.changed_data), "via": "admin"},
+            actor=request.user,
+            action="organization.update" if change else "organization.create",
+            organization=obj,
+            target=obj,
+            request=request,
+            data={"changed": sorted(form.changed_data), "via": "admin"},
         )
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Organization], status: str) -> None:
         for organization in queryset:
-            services.set_organization_status(actor=request.user, organization=organization, status=status, request=request)
-        self.message_user(request, _("%(count)d organizations updated.") % {"count": queryset.count()}, messages.SUCCESS)
+            services.set_organization_status(
+                actor=request.user, organization=organization, status=status, request=request
+            )
+        self.message_user(
+            request, _("%(count)d organizations updated.") % {"count": queryset.count()}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Admit (make active)"), permissions=["admit"])
     def admit(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
@@ -68,7 +76,15 @@ class EnterpriseGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "organization", "role", "created_at", "expires_at", "accepted_at", "cancelled_at")
+    list_display = (
+        "email",
+        "organization",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "cancelled_at",
+    )
     readonly_fields = [f.name for f in Invitation._meta.fields if f.name not in ("id", "key_hash")]
     exclude = ("key_hash",)
 

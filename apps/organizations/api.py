@@ -22,8 +22,18 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "slug", "kind", "name", "legal_name", "short_names", "country", "region", "sectors",
-            "size_class", "status", "role",
+            "id",
+            "slug",
+            "kind",
+            "name",
+            "legal_name",
+            "short_names",
+            "country",
+            "region",
+            "sectors",
+            "size_class",
+            "status",
+            "role",
         ]
         read_only_fields = fields
 
@@ -54,6 +64,9 @@ class OrganizationDetail(generics.RetrieveAPIView):
     def get_object(self) -> Organization:
         return access_organization_by_id(self.request.user, self.kwargs["pk"], request=self.request)
 
-    @extend_schema(summary="One organization", responses={200: OrganizationSerializer, 404: OpenApiResponse(description="Missing or not visible")})
+    @extend_schema(
+        summary="One organization",
+        responses={200: OrganizationSerializer, 404: OpenApiResponse(description="Missing or not visible")},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)

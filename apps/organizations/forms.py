@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from babel import Locale
@@ -18,6 +19,7 @@ def country_choices() -> list[tuple[str, str]]:
     import pycountry
 
     language = (get_language() or "en").replace("-", "_")
+    names: Mapping[str, str]
     try:
         names = Locale.parse("zh_Hans" if language == "zh_hans" else language).territories
     except Exception:
@@ -36,10 +38,14 @@ class ChangeRoleForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What uses the token, e.g. 'ERP export'."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What uses the token, e.g. 'ERP export'.")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=ApiToken.Role.choices, initial=ApiToken.Role.VIEWER)
     days = forms.IntegerField(
-        label=_("Valid for (days)"), min_value=1, max_value=settings.HUB_TOKEN_MAX_DAYS,
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=settings.HUB_TOKEN_MAX_DAYS,
         initial=settings.HUB_TOKEN_DEFAULT_DAYS,
     )
 
@@ -59,16 +65,29 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["slug", "kind", "legal_name", "country", "region", "sectors", "size_class", "enterprise_group"]
+        fields = [
+            "slug",
+            "kind",
+            "legal_name",
+            "country",
+            "region",
+            "sectors",
+            "size_class",
+            "enterprise_group",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices()
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = country_choices()
         if self.instance.pk:
             self.fields["slug"].disabled = True
         for code, name in settings.LANGUAGES:
             self.fields[f"short_name_{code}"] = forms.CharField(
-                label=_("Short name (%(language)s)") % {"language": name}, max_length=120, required=False,
+                label=_("Short name (%(language)s)") % {"language": name},
+                max_length=120,
+                required=False,
                 initial=(self.instance.short_names or {}).get(code, ""),
             )
 

@@ -53,14 +53,23 @@ class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEMBER)
     legal_name = models.CharField(_("legal name"), max_length=255)
     short_names = models.JSONField(
-        _("short names"), default=dict, blank=True, help_text=_("Short name per language code, e.g. {\"ru\": \"...\"}.")
+        _("short names"),
+        default=dict,
+        blank=True,
+        help_text=_('Short name per language code, e.g. {"ru": "..."}.'),
     )
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     region = models.CharField(_("region"), max_length=100, blank=True)
-    sectors = models.ManyToManyField("standards.Sector", blank=True, related_name="organizations", verbose_name=_("sectors"))
+    sectors = models.ManyToManyField(
+        "standards.Sector", blank=True, related_name="organizations", verbose_name=_("sectors")
+    )
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
     enterprise_group = models.ForeignKey(
-        EnterpriseGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations",
+        EnterpriseGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organizations",
         verbose_name=_("enterprise group"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -112,7 +121,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_user")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization.slug} ({self.role})"
@@ -125,7 +136,9 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     key_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("invited"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)

@@ -97,7 +97,9 @@ def role_of(actor: Actor | None, organization: Organization) -> str | None:
     if not isinstance(actor, User):
         return None
     return (
-        Membership.objects.filter(user=actor, organization=organization).values_list("role", flat=True).first()
+        Membership.objects.filter(user=actor, organization=organization)
+        .values_list("role", flat=True)
+        .first()
     )
 
 
@@ -105,11 +107,15 @@ def _deny(actor: Actor | None, organization: Organization, target: Any, request:
     from apps.audit.services import record_event
 
     if not isinstance(actor, AnonymousUser) and actor is not None:
-        record_event(actor=actor, action="access.denied", organization=organization, target=target, request=request)
+        record_event(
+            actor=actor, action="access.denied", organization=organization, target=target, request=request
+        )
     return Http404()
 
 
-def access_organization_by_id(actor: Actor | None, organization_id: Any, *, request: Any = None) -> Organization:
+def access_organization_by_id(
+    actor: Actor | None, organization_id: Any, *, request: Any = None
+) -> Organization:
     try:
         organization = Organization.objects.get(pk=_int(organization_id))
     except Organization.DoesNotExist:
@@ -129,9 +135,13 @@ def access_organization_by_slug(actor: Actor | None, slug: str, *, request: Any 
 
 
 def access_membership_by_id(
-    actor: Actor | None, organization: Organization, membership_id: Any, *, request: Any = None
+    actor: Actor | None, organization: Organization, membership_id: Any
 ) -> Membership:
-    """A membership of `organization` that `actor` may manage; anything else is 404."""
+    """A membership of `organization` (which the caller has already accessed); any other id is 404.
+
+    Members are listed on the organization's page, so what a role may do with one is a 403 question,
+    answered by can_manage_members() in the service.
+    """
     membership = (
         Membership.objects.select_related("user", "organization")
         .filter(pk=_int(membership_id), organization=organization)
@@ -139,30 +149,23 @@ def access_membership_by_id(
     )
     if membership is None:
         raise Http404
-    if not can_manage_members(actor, organization):
-        raise _deny(actor, organization, membership, request)
     return membership
 
 
 def access_invitation_by_id(
-    actor: Actor | None, organization: Organization, invitation_id: Any, *, request: Any = None
+    actor: Actor | None, organization: Organization, invitation_id: Any
 ) -> Invitation:
     invitation = Invitation.objects.filter(pk=_int(invitation_id), organization=organization).first()
-    if invitation is None:
+    if invitation is None or not can_manage_members(actor, organization):
         raise Http404
-    if not can_manage_members(actor, organization):
-        raise _deny(actor, organization, invitation, request)
     return invitation
 
 
-def access_api_token_by_id(
-    actor: Actor | None, organization: Organization, token_id: Any, *, request: Any = None
-) -> ApiToken:
+def access_api_token_by_id(actor: Actor | None, organization: Organization, token_id: Any) -> ApiToken:
+    """A token of `organization`, for those who manage its tokens; anyone else sees no token (404)."""
     token = ApiToken.objects.filter(pk=_int(token_id), organization=organization).first()
-    if token is None:
+    if token is None or not can_manage_tokens(actor, organization):
         raise Http404
-    if not can_manage_tokens(actor, organization):
-        raise _deny(actor, organization, token, request)
     return token
 
 

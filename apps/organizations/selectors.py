@@ -39,12 +39,21 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 
 def members_of(organization: Organization) -> QuerySet[Membership]:
-    return Membership.objects.filter(organization=organization).select_related("user").order_by("role", "user__email")
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
 
 
 def open_invitations_of(organization: Organization) -> list[Invitation]:
-    return [i for i in Invitation.objects.filter(organization=organization, accepted_at__isnull=True,
-                                                 cancelled_at__isnull=True) if i.is_open]
+    return [
+        i
+        for i in Invitation.objects.filter(
+            organization=organization, accepted_at__isnull=True, cancelled_at__isnull=True
+        )
+        if i.is_open
+    ]
 
 
 def api_tokens_of(organization: Organization) -> QuerySet[ApiToken]:

@@ -50,7 +50,9 @@ def _sync_permissions(*, user: User, organization: Organization, role: str | Non
     if role is None:
         return
     content_type = ContentType.objects.get_for_model(Organization)
-    granted = Permission.objects.filter(content_type=content_type, codename__in=permissions.ROLE_PERMISSIONS[role])
+    granted = Permission.objects.filter(
+        content_type=content_type, codename__in=permissions.ROLE_PERMISSIONS[role]
+    )
     OrganizationUserObjectPermission.objects.bulk_create(
         OrganizationUserObjectPermission(user=user, permission=permission, content_object=organization)
         for permission in granted
@@ -61,29 +63,51 @@ def _sync_permissions(*, user: User, organization: Organization, role: str | Non
 
 
 def create_organization(
-    *, actor: Any, slug: str, legal_name: str, country: str, kind: str = Organization.Kind.MEMBER,
-    short_names: dict[str, str] | None = None, region: str = "", size_class: str = "",
-    sectors: Any = (), enterprise_group: Any = None, status: str = Organization.Status.PENDING,
+    *,
+    actor: Any,
+    slug: str,
+    legal_name: str,
+    country: str,
+    kind: str = Organization.Kind.MEMBER,
+    short_names: dict[str, str] | None = None,
+    region: str = "",
+    size_class: str = "",
+    sectors: Any = (),
+    enterprise_group: Any = None,
+    status: str = Organization.Status.PENDING,
     request: Any = None,
 ) -> Organization:
     if not permissions.can_admit_organizations(actor):
         raise PermissionDenied
     organization = Organization(
-        slug=slug, legal_name=legal_name, country=country.upper(), kind=kind, short_names=short_names or {},
-        region=region, size_class=size_class, enterprise_group=enterprise_group, status=status,
+        slug=slug,
+        legal_name=legal_name,
+        country=country.upper(),
+        kind=kind,
+        short_names=short_names or {},
+        region=region,
+        size_class=size_class,
+        enterprise_group=enterprise_group,
+        status=status,
     )
     organization.full_clean()
     with transaction.atomic():
         organization.save()
         organization.sectors.set(sectors)
         record_event(
-            actor=actor, action="organization.create", organization=organization, target=organization,
-            request=request, data={"slug": slug, "status": status},
+            actor=actor,
+            action="organization.create",
+            organization=organization,
+            target=organization,
+            request=request,
+            data={"slug": slug, "status": status},
         )
     return organization
 
 
-def update_organization(*, actor: Any, organization: Organization, request: Any = None, **changes: Any) -> Organization:
+def update_organization(
+    *, actor: Any, organization: Organization, request: Any = None, **changes: Any
+) -> Organization:
     """Edit an organization's metadata. Status has its own service; the slug never changes."""
     if not permissions.can_admit_organizations(actor):
         raise PermissionDenied
@@ -109,8 +133,12 @@ def update_organization(*, actor: Any, organization: Organization, request: Any 
             return organization
         organization.save()
         record_event(
-            actor=actor, action="organization.update", organization=organization, target=organization,
-            request=request, data={"changed": sorted(changed)},
+            actor=actor,
+            action="organization.update",
+            organization=organization,
+            target=organization,
+            request=request,
+            data={"changed": sorted(changed)},
         )
     return organization
 
@@ -131,8 +159,12 @@ def set_organization_status(
         organization.status = status
         organization.save(update_fields=["status", "updated_at"])
         record_event(
-            actor=actor, action="organization.status", organization=organization, target=organization,
-            request=request, data={"from": previous, "to": status, "note": note[:500]},
+            actor=actor,
+            action="organization.status",
+            organization=organization,
+            target=organization,
+            request=request,
+            data={"from": previous, "to": status, "note": note[:500]},
         )
     return organization
 
@@ -160,8 +192,12 @@ def grant_membership(
         membership = Membership.objects.create(user=user, organization=organization, role=role)
         _sync_permissions(user=user, organization=organization, role=role)
         record_event(
-            actor=actor, action="membership.grant", organization=organization, target=membership,
-            request=request, data={"email": user.email, "role": role},
+            actor=actor,
+            action="membership.grant",
+            organization=organization,
+            target=membership,
+            request=request,
+            data={"email": user.email, "role": role},
         )
     return membership
 
@@ -187,8 +223,12 @@ def _change_role(*, actor: Any, membership: Membership, role: str, request: Any)
     membership.save(update_fields=["role"])
     _sync_permissions(user=membership.user, organization=membership.organization, role=role)
     record_event(
-        actor=actor, action="membership.role", organization=membership.organization, target=membership,
-        request=request, data={"email": membership.user.email, "from": previous, "to": role},
+        actor=actor,
+        action="membership.role",
+        organization=membership.organization,
+        target=membership,
+        request=request,
+        data={"email": membership.user.email, "from": previous, "to": role},
     )
     return membership
 
@@ -200,17 +240,23 @@ def revoke_membership(*, actor: Any, membership: Membership, request: Any = None
         raise PermissionDenied
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)
-        membership = Membership.objects.select_related("user").filter(pk=membership.pk).first()
-        if membership is None:
+        current = Membership.objects.select_related("user").filter(pk=membership.pk).first()
+        if current is None:
             return
-        if membership.role == Role.ADMIN and _admin_count(organization) <= 1:
-            raise ValidationError(_("An organization needs at least one admin. Make someone else admin first."))
-        user = membership.user
+        if current.role == Role.ADMIN and _admin_count(organization) <= 1:
+            raise ValidationError(
+                _("An organization needs at least one admin. Make someone else admin first.")
+            )
+        user = current.user
         record_event(
-            actor=actor, action="membership.revoke", organization=organization, target=membership,
-            request=request, data={"email": user.email, "role": membership.role},
+            actor=actor,
+            action="membership.revoke",
+            organization=organization,
+            target=current,
+            request=request,
+            data={"email": user.email, "role": current.role},
         )
-        membership.delete()
+        current.delete()
         _sync_permissions(user=user, organization=organization, role=None)
 
 
@@ -234,18 +280,31 @@ def invite_member(
         raise ValidationError(_("Choose a valid role."))
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
-        return grant_membership(actor=actor, organization=organization, user=user, role=role, request=request), None, None
+        return (
+            grant_membership(actor=actor, organization=organization, user=user, role=role, request=request),
+            None,
+            None,
+        )
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
-        Invitation.objects.filter(organization=organization, email=email, accepted_at__isnull=True,
-                                  cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+        Invitation.objects.filter(
+            organization=organization, email=email, accepted_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=timezone.now())
         invitation = Invitation.objects.create(
-            organization=organization, email=email, role=role, key_hash=_hash(raw), invited_by=actor,
+            organization=organization,
+            email=email,
+            role=role,
+            key_hash=_hash(raw),
+            invited_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.HUB_INVITATION_DAYS),
         )
         record_event(
-            actor=actor, action="invitation.create", organization=organization, target=invitation,
-            request=request, data={"email": email, "role": role},
+            actor=actor,
+            action="invitation.create",
+            organization=organization,
+            target=invitation,
+            request=request,
+            data={"email": email, "role": role},
         )
         link = settings.HUB_PUBLIC_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[raw])
         language = translation.get_language()
@@ -256,7 +315,9 @@ def invite_member(
 def _send_invitation(invitation_id: int, link: str, language: str | None) -> None:
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
     with translation.override(language):
-        subject = _("Invitation to %(organization)s on Alliance Hub") % {"organization": invitation.organization.name}
+        subject = _("Invitation to %(organization)s on Alliance Hub") % {
+            "organization": invitation.organization.name
+        }
         body = _(
             "You are invited to join %(organization)s on Alliance Hub as %(role)s.\n\n"
             "Open this link to choose your password and join (valid until %(expires)s):\n%(link)s\n"
@@ -282,17 +343,25 @@ def accept_invitation(*, raw: str, full_name: str, password: str, request: Any =
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(key_hash=_hash(raw)).first()
         if invitation is None or not invitation.is_open:
-            raise ValidationError(_("This invitation is not valid any more. Ask your organization's admin for a new one."))
+            raise ValidationError(
+                _("This invitation is not valid any more. Ask your organization's admin for a new one.")
+            )
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError(_("An account with this e-mail address exists already. Sign in instead."))
         user = User.objects.create_user(invitation.email, password, full_name=full_name.strip()[:150])
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        membership = Membership.objects.create(user=user, organization=invitation.organization, role=invitation.role)
+        membership = Membership.objects.create(
+            user=user, organization=invitation.organization, role=invitation.role
+        )
         _sync_permissions(user=user, organization=invitation.organization, role=invitation.role)
         record_event(
-            actor=user, action="invitation.accept", organization=invitation.organization, target=membership,
-            request=request, data={"email": user.email, "role": invitation.role},
+            actor=user,
+            action="invitation.accept",
+            organization=invitation.organization,
+            target=membership,
+            request=request,
+            data={"email": user.email, "role": invitation.role},
         )
     return user
 
@@ -307,8 +376,12 @@ def cancel_invitation(*, actor: Any, invitation: Invitation, request: Any = None
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
         record_event(
-            actor=actor, action="invitation.cancel", organization=invitation.organization, target=invitation,
-            request=request, data={"email": invitation.email},
+            actor=actor,
+            action="invitation.cancel",
+            organization=invitation.organization,
+            target=invitation,
+            request=request,
+            data={"email": invitation.email},
         )
 
 
@@ -316,11 +389,21 @@ def cancel_invitation(*, actor: Any, invitation: Invitation, request: Any = None
 
 STEWARD_GROUP = "Stewards"
 STEWARD_PERMISSIONS = [
-    "organizations.add_organization", "organizations.change_organization", "organizations.view_organization",
-    "organizations.admit_organization", "organizations.view_membership", "organizations.view_invitation",
-    "organizations.add_enterprisegroup", "organizations.change_enterprisegroup", "organizations.view_enterprisegroup",
-    "standards.add_sector", "standards.change_sector", "standards.view_sector",
-    "audit.view_auditevent", "accounts.view_user", "accounts.view_apitoken",
+    "organizations.add_organization",
+    "organizations.change_organization",
+    "organizations.view_organization",
+    "organizations.admit_organization",
+    "organizations.view_membership",
+    "organizations.view_invitation",
+    "organizations.add_enterprisegroup",
+    "organizations.change_enterprisegroup",
+    "organizations.view_enterprisegroup",
+    "standards.add_sector",
+    "standards.change_sector",
+    "standards.view_sector",
+    "audit.view_auditevent",
+    "accounts.view_user",
+    "accounts.view_apitoken",
 ]
 
 

@@ -6,9 +6,21 @@ app_name = "organizations"
 urlpatterns = [
     path("organizations/<slug:slug>/", views.organization_detail, name="detail"),
     path("organizations/<slug:slug>/members/", views.members, name="members"),
-    path("organizations/<slug:slug>/members/<int:membership_id>/role/", views.change_member_role, name="change_role"),
-    path("organizations/<slug:slug>/members/<int:membership_id>/remove/", views.remove_member, name="remove_member"),
-    path("organizations/<slug:slug>/invitations/<int:invitation_id>/cancel/", views.cancel_invitation, name="cancel_invitation"),
+    path(
+        "organizations/<slug:slug>/members/<int:membership_id>/role/",
+        views.change_member_role,
+        name="change_role",
+    ),
+    path(
+        "organizations/<slug:slug>/members/<int:membership_id>/remove/",
+        views.remove_member,
+        name="remove_member",
+    ),
+    path(
+        "organizations/<slug:slug>/invitations/<int:invitation_id>/cancel/",
+        views.cancel_invitation,
+        name="cancel_invitation",
+    ),
     path("organizations/<slug:slug>/tokens/", views.tokens, name="tokens"),
     path("organizations/<slug:slug>/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("organizations/<slug:slug>/audit/", views.audit, name="audit"),

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.audit.selectors import events_of_organization
 from apps.accounts.services import create_api_token, revoke_api_token
+from apps.audit.selectors import events_of_organization
 from apps.organizations import permissions, selectors, services
 from apps.organizations.forms import AddMemberForm, ChangeRoleForm, OrganizationForm, StatusForm, TokenForm
 from apps.organizations.models import Organization
@@ -25,15 +26,19 @@ def _error_text(error: ValidationError) -> str:
 @login_required
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    return render(request, "organizations/detail.html", {
-        "organization": organization,
-        "role": permissions.role_of(request.user, organization),
-        "members": selectors.members_of(organization),
-        "can_manage_members": permissions.can_manage_members(request.user, organization),
-        "can_manage_tokens": permissions.can_manage_tokens(request.user, organization),
-        "can_view_audit": permissions.can_view_audit(request.user, organization),
-        "can_admit": permissions.can_admit_organizations(request.user),
-    })
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "organization": organization,
+            "role": permissions.role_of(request.user, organization),
+            "members": selectors.members_of(organization),
+            "can_manage_members": permissions.can_manage_members(request.user, organization),
+            "can_manage_tokens": permissions.can_manage_tokens(request.user, organization),
+            "can_view_audit": permissions.can_view_audit(request.user, organization),
+            "can_admit": permissions.can_admit_organizations(request.user),
+        },
+    )
 
 
 @login_required
@@ -46,8 +51,11 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership, invitation, invitation_link = services.invite_member(
-                actor=request.user, organization=organization, email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"], request=request,
+                actor=request.user,
+                organization=organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                request=request,
             )
         except ValidationError as error:
             form.add_error(None, _error_text(error))
@@ -55,27 +63,34 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
             if membership is not None:
                 messages.success(request, _("%(email)s is now a member.") % {"email": membership.user.email})
                 return redirect("organizations:members", slug=slug)
+            assert invitation is not None
             messages.success(request, _("Invitation created for %(email)s.") % {"email": invitation.email})
             form = AddMemberForm()
-    return render(request, "organizations/members.html", {
-        "organization": organization,
-        "members": selectors.members_of(organization),
-        "invitations": selectors.open_invitations_of(organization),
-        "form": form,
-        "role_form": ChangeRoleForm(),
-        "invitation_link": invitation_link,
-    })
+    return render(
+        request,
+        "organizations/members.html",
+        {
+            "organization": organization,
+            "members": selectors.members_of(organization),
+            "invitations": selectors.open_invitations_of(organization),
+            "form": form,
+            "role_form": ChangeRoleForm(),
+            "invitation_link": invitation_link,
+        },
+    )
 
 
 @login_required
 @require_POST
 def change_member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    membership = permissions.access_membership_by_id(request.user, organization, membership_id, request=request)
+    membership = permissions.access_membership_by_id(request.user, organization, membership_id)
     form = ChangeRoleForm(request.POST)
     if form.is_valid():
         try:
-            services.change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"], request=request)
+            services.change_role(
+                actor=request.user, membership=membership, role=form.cleaned_data["role"], request=request
+            )
             messages.success(request, _("Role changed."))
         except ValidationError as error:
             messages.error(request, _error_text(error))
@@ -86,13 +101,13 @@ def change_member_role(request: HttpRequest, slug: str, membership_id: int) -> H
 @require_POST
 def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    membership = permissions.access_membership_by_id(request.user, organization, membership_id, request=request)
+    membership = permissions.access_membership_by_id(request.user, organization, membership_id)
     try:
         services.revoke_membership(actor=request.user, membership=membership, request=request)
         messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
     except ValidationError as error:
         messages.error(request, _error_text(error))
-    if membership.user == request.user and not permissions.can_view_organization(request.user, organization):
+    if membership.user_id == request.user.pk:
         return redirect("portal:dashboard")
     return redirect("organizations:members", slug=slug)
 
@@ -101,7 +116,7 @@ def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @require_POST
 def cancel_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    invitation = permissions.access_invitation_by_id(request.user, organization, invitation_id, request=request)
+    invitation = permissions.access_invitation_by_id(request.user, organization, invitation_id)
     services.cancel_invitation(actor=request.user, invitation=invitation, request=request)
     messages.success(request, _("Invitation cancelled."))
     return redirect("organizations:members", slug=slug)
@@ -117,15 +132,26 @@ def tokens(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = create_api_token(
-                actor=request.user, organization=organization, name=form.cleaned_data["name"],
-                role=form.cleaned_data["role"], days=form.cleaned_data["days"], request=request,
+                actor=request.user,
+                organization=organization,
+                name=form.cleaned_data["name"],
+                role=form.cleaned_data["role"],
+                days=form.cleaned_data["days"],
+                request=request,
             )
             form = TokenForm()
         except ValidationError as error:
             form.add_error(None, _error_text(error))
-    response = render(request, "organizations/tokens.html", {
-        "organization": organization, "tokens": selectors.api_tokens_of(organization), "form": form, "secret": secret,
-    })
+    response = render(
+        request,
+        "organizations/tokens.html",
+        {
+            "organization": organization,
+            "tokens": selectors.api_tokens_of(organization),
+            "form": form,
+            "secret": secret,
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -134,7 +160,7 @@ def tokens(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, slug: str, token_id: int) -> HttpResponse:
     organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    token = permissions.access_api_token_by_id(request.user, organization, token_id, request=request)
+    token = permissions.access_api_token_by_id(request.user, organization, token_id)
     revoke_api_token(actor=request.user, token=token, request=request)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("organizations:tokens", slug=slug)
@@ -168,10 +194,17 @@ def steward_organizations(request: HttpRequest) -> HttpResponse:
     if kind in Organization.Kind.values:
         queryset = queryset.filter(kind=kind)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    return render(request, "organizations/steward_list.html", {
-        "page": page, "status": status, "kind": kind,
-        "statuses": Organization.Status.choices, "kinds": Organization.Kind.choices,
-    })
+    return render(
+        request,
+        "organizations/steward_list.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "statuses": Organization.Status.choices,
+            "kinds": Organization.Kind.choices,
+        },
+    )
 
 
 @login_required
@@ -183,18 +216,29 @@ def steward_organization_form(request: HttpRequest, slug: str | None = None) -> 
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = {name: data[name] for name in ("kind", "legal_name", "country", "region", "size_class", "enterprise_group")}
+        fields = {
+            name: data[name]
+            for name in ("kind", "legal_name", "country", "region", "size_class", "enterprise_group")
+        }
         try:
             if organization is None:
                 organization = services.create_organization(
-                    actor=request.user, slug=data["slug"], short_names=form.short_names(), sectors=data["sectors"],
-                    request=request, **fields,
+                    actor=request.user,
+                    slug=data["slug"],
+                    short_names=form.short_names(),
+                    sectors=data["sectors"],
+                    request=request,
+                    **fields,
                 )
                 messages.success(request, _("Organization created. Admit it when it is ready."))
             else:
                 services.update_organization(
-                    actor=request.user, organization=organization, short_names=form.short_names(),
-                    sectors=list(data["sectors"]), request=request, **fields,
+                    actor=request.user,
+                    organization=organization,
+                    short_names=form.short_names(),
+                    sectors=list(data["sectors"]),
+                    request=request,
+                    **fields,
                 )
                 messages.success(request, _("Organization saved."))
             return redirect("organizations:detail", slug=organization.slug)
@@ -213,10 +257,23 @@ def steward_set_status(request: HttpRequest, slug: str) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         services.set_organization_status(
-            actor=request.user, organization=organization, status=form.cleaned_data["status"],
-            note=form.cleaned_data["note"], request=request,
+            actor=request.user,
+            organization=organization,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            request=request,
         )
-        messages.success(request, _("%(organization)s is now %(status)s.") % {
-            "organization": organization.name, "status": Organization.Status(form.cleaned_data["status"]).label,
-        })
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "organizations:steward_list")
+        messages.success(
+            request,
+            _("%(organization)s is now %(status)s.")
+            % {
+                "organization": organization.name,
+                "status": Organization.Status(form.cleaned_data["status"]).label,
+            },
+        )
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("organizations:steward_list")

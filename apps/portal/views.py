@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,7 +15,7 @@ from apps.organizations.selectors import memberships_of
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"memberships": memberships_of(request.user)}
+    context: dict[str, Any] = {"memberships": memberships_of(request.user)}  # type: ignore[arg-type]
     if is_steward(request.user):
         context["pending_count"] = Organization.objects.filter(status=Organization.Status.PENDING).count()
         context["organization_count"] = Organization.objects.count()

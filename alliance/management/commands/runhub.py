@@ -40,13 +40,46 @@ class Command(BaseCommand):
         shutil.rmtree(control, ignore_errors=True)
         python = sys.executable
         commands = {
-            "web": [python, "-m", "gunicorn", "alliance.wsgi:application", "--bind", options["bind"],
-                    "--workers", str(options["web_workers"]), "--timeout", "120", "--graceful-timeout", "10",
-                    "--access-logfile", "-"],
-            "worker": [python, "-m", "celery", "-A", "alliance", "worker", "--loglevel", "INFO",
-                       "--concurrency", str(options["worker_concurrency"]), "--hostname", "worker@%h"],
-            "scheduler": [python, "-m", "celery", "-A", "alliance", "beat", "--loglevel", "INFO",
-                          ],
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "alliance.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["web_workers"]),
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "10",
+                "--access-logfile",
+                "-",
+            ],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "alliance",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(options["worker_concurrency"]),
+                "--hostname",
+                "worker@%h",
+            ],
+            "scheduler": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "alliance",
+                "beat",
+                "--loglevel",
+                "INFO",
+            ],
         }
         children: dict[str, subprocess.Popen[bytes]] = {}
         stopping = False
@@ -59,7 +92,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         for name, command in commands.items():
             children[name] = subprocess.Popen(command, start_new_session=True)
-        self.stdout.write(f"Alliance Hub at http://{options['bind']}/ (API docs at /api/docs/). Ctrl-C stops it.")
+        self.stdout.write(
+            f"Alliance Hub at http://{options['bind']}/ (API docs at /api/docs/). Ctrl-C stops it."
+        )
         exit_code = 0
         while not stopping:
             for name, child in children.items():

@@ -22,18 +22,52 @@ DEMO_PASSWORD = "alliance-demo-2026"
 STEWARD_EMAIL = "steward@alliance.example"
 
 SECTORS = {
-    "tomato-paste": {"en": "Tomato paste", "zh-hans": "番茄酱", "ru": "Томатная паста", "kk": "Томат пастасы",
-                     "ky": "Томат пастасы", "uz": "Tomat pastasi"},
-    "sea-buckthorn": {"en": "Sea buckthorn", "zh-hans": "沙棘", "ru": "Облепиха", "kk": "Шырғанақ",
-                      "ky": "Чычырканак", "uz": "Chakanda"},
-    "textiles": {"en": "Textiles", "zh-hans": "纺织品", "ru": "Текстиль", "kk": "Тоқыма", "ky": "Текстиль",
-                 "uz": "To‘qimachilik"},
+    "tomato-paste": {
+        "en": "Tomato paste",
+        "zh-hans": "番茄酱",
+        "ru": "Томатная паста",
+        "kk": "Томат пастасы",
+        "ky": "Томат пастасы",
+        "uz": "Tomat pastasi",
+    },
+    "sea-buckthorn": {
+        "en": "Sea buckthorn",
+        "zh-hans": "沙棘",
+        "ru": "Облепиха",
+        "kk": "Шырғанақ",
+        "ky": "Чычырканак",
+        "uz": "Chakanda",
+    },
+    "textiles": {
+        "en": "Textiles",
+        "zh-hans": "纺织品",
+        "ru": "Текстиль",
+        "kk": "Тоқыма",
+        "ky": "Текстиль",
+        "uz": "Toʻqimachilik",
+    },
 }
 
 # slug, English short name, Chinese short name, sector, region, size class, enterprise group
 FIRMS = [
-    ("red-valley-tomato", "Red Valley Tomato", "红谷番茄", "tomato-paste", "Changji", "large", "Red Valley Group"),
-    ("red-valley-paste", "Red Valley Paste Mill", "红谷酱厂", "tomato-paste", "Bayingolin", "medium", "Red Valley Group"),
+    (
+        "red-valley-tomato",
+        "Red Valley Tomato",
+        "红谷番茄",
+        "tomato-paste",
+        "Changji",
+        "large",
+        "Red Valley Group",
+    ),
+    (
+        "red-valley-paste",
+        "Red Valley Paste Mill",
+        "红谷酱厂",
+        "tomato-paste",
+        "Bayingolin",
+        "medium",
+        "Red Valley Group",
+    ),
     ("golden-field-paste", "Golden Field Paste", "金田番茄制品", "tomato-paste", "Changji", "medium", ""),
     ("sunny-slope-foods", "Sunny Slope Foods", "阳坡食品", "tomato-paste", "Bortala", "small", ""),
     ("oasis-red-agro", "Oasis Red Agro", "绿洲红农业", "tomato-paste", "Bayingolin", "medium", ""),
@@ -43,8 +77,24 @@ FIRMS = [
     ("steppe-tomato-works", "Steppe Tomato Works", "草原番茄厂", "tomato-paste", "Hami", "micro", ""),
     ("eastern-gate-paste", "Eastern Gate Paste", "东门番茄酱", "tomato-paste", "Turpan", "medium", ""),
     ("amber-berry", "Amber Berry", "琥珀沙棘", "sea-buckthorn", "Altay", "medium", ""),
-    ("mountain-gold-berry", "Mountain Gold Berry", "山金沙棘", "sea-buckthorn", "Ili", "small", "Mountain Gold Holdings"),
-    ("mountain-gold-oil", "Mountain Gold Oil", "山金油脂", "sea-buckthorn", "Ili", "small", "Mountain Gold Holdings"),
+    (
+        "mountain-gold-berry",
+        "Mountain Gold Berry",
+        "山金沙棘",
+        "sea-buckthorn",
+        "Ili",
+        "small",
+        "Mountain Gold Holdings",
+    ),
+    (
+        "mountain-gold-oil",
+        "Mountain Gold Oil",
+        "山金油脂",
+        "sea-buckthorn",
+        "Ili",
+        "small",
+        "Mountain Gold Holdings",
+    ),
     ("wild-orchard", "Wild Orchard", "野果园", "sea-buckthorn", "Tacheng", "micro", ""),
     ("silver-leaf-tea", "Silver Leaf Tea", "银叶茶", "sea-buckthorn", "Altay", "micro", ""),
     ("sunberry-extracts", "Sunberry Extracts", "阳光果提取", "sea-buckthorn", "Bortala", "medium", ""),
@@ -92,27 +142,53 @@ class Command(BaseCommand):
             sectors[code], _ = Sector.objects.update_or_create(code=code, defaults={"names": names})
         created = 0
         secretariat = self._organization(
-            steward, "alliance-secretariat", "Alliance Secretariat", {"en": "Secretariat", "zh-hans": "联盟秘书处"},
-            Organization.Kind.SECRETARIAT, "CN", "Urumqi", "", [], None,
+            steward,
+            "alliance-secretariat",
+            "Alliance Secretariat",
+            {"en": "Secretariat", "zh-hans": "联盟秘书处"},
+            Organization.Kind.SECRETARIAT,
+            "CN",
+            "Urumqi",
+            "",
+            [],
+            None,
         )
         created += secretariat[1]
         for slug, name_en, name_zh, sector, region, size, group in [*FIRMS, APPLICANT]:
             enterprise_group = EnterpriseGroup.objects.get_or_create(name=group)[0] if group else None
             organization, new = self._organization(
-                steward, slug, f"{name_en} Co., Ltd.", {"en": name_en, "zh-hans": name_zh},
-                Organization.Kind.MEMBER, "CN", region, size, [sectors[sector]], enterprise_group,
+                steward,
+                slug,
+                f"{name_en} Co., Ltd.",
+                {"en": name_en, "zh-hans": name_zh},
+                Organization.Kind.MEMBER,
+                "CN",
+                region,
+                size,
+                [sectors[sector]],
+                enterprise_group,
                 status=Organization.Status.PENDING if slug == APPLICANT[0] else Organization.Status.ACTIVE,
             )
             created += new
         for slug, name_en, name_ru, country in PARTNERS:
             _organization, new = self._organization(
-                steward, slug, name_en, {"en": name_en, "ru": name_ru}, Organization.Kind.PARTNER, country, "", "",
-                [], None,
+                steward,
+                slug,
+                name_en,
+                {"en": name_en, "ru": name_ru},
+                Organization.Kind.PARTNER,
+                country,
+                "",
+                "",
+                [],
+                None,
             )
             created += new
         for organization in Organization.objects.all():
             for role in (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER):
-                user = self._user(f"{role}@{organization.slug}.example", f"{role.label} {organization.name}", password)
+                user = self._user(
+                    f"{role}@{organization.slug}.example", f"{role.label} {organization.name}", password
+                )
                 if not Membership.objects.filter(user=user, organization=organization).exists():
                     services.grant_membership(actor=steward, organization=organization, user=user, role=role)
         return created
@@ -124,16 +200,33 @@ class Command(BaseCommand):
         return user
 
     def _organization(
-        self, steward: User, slug: str, legal_name: str, short_names: dict[str, str], kind: str, country: str,
-        region: str, size_class: str, sectors: list[Sector], enterprise_group: EnterpriseGroup | None,
+        self,
+        steward: User,
+        slug: str,
+        legal_name: str,
+        short_names: dict[str, str],
+        kind: str,
+        country: str,
+        region: str,
+        size_class: str,
+        sectors: list[Sector],
+        enterprise_group: EnterpriseGroup | None,
         status: str = Organization.Status.ACTIVE,
     ) -> tuple[Organization, int]:
         existing = Organization.objects.filter(slug=slug).first()
         if existing is not None:
             return existing, 0
         organization = services.create_organization(
-            actor=steward, slug=slug, legal_name=legal_name, short_names=short_names, kind=kind, country=country,
-            region=region, size_class=size_class, sectors=sectors, enterprise_group=enterprise_group,
+            actor=steward,
+            slug=slug,
+            legal_name=legal_name,
+            short_names=short_names,
+            kind=kind,
+            country=country,
+            region=region,
+            size_class=size_class,
+            sectors=sectors,
+            enterprise_group=enterprise_group,
             status=status,
         )
         return organization, 1

@@ -1,0 +1,97 @@
+"""The shared cast: two active member firms (A and B) with an admin, a contributor and a viewer each,
+a steward, and API tokens of firm A, all made through the services so that permissions are real."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.test.utils import override_settings
+
+from apps.accounts.models import ApiToken, User
+from apps.accounts.services import create_api_token
+from apps.organizations.models import Organization, Role
+from apps.organizations.services import create_organization, grant_membership, make_steward
+from apps.standards.models import Sector
+
+PASSWORD = "correct-horse-battery-staple"
+ROLES = (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Any:
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery() -> Any:
+    from alliance.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@dataclass
+class Cast:
+    steward: User
+    org_a: Organization
+    org_b: Organization
+    people: dict[tuple[str, str], User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def person(self, org: str, role: str) -> User:
+        return self.people[(org, role)]
+
+    def client_for(self, actor: str) -> Client:
+        """A client acting as `actor`: 'anonymous', 'steward', '<org>_<role>' or 'token_<role>'."""
+        if actor == "anonymous":
+            return Client()
+        if actor.startswith("token_"):
+            return Client(headers={"Authorization": f"Bearer {self.tokens[actor.removeprefix('token_')]}"})
+        client = Client()
+        if actor == "steward":
+            client.force_login(self.steward)
+        else:
+            org, role = actor.split("_", 1)
+            client.force_login(self.person(org, role))
+        return client
+
+
+def make_firm(steward: User, slug: str, sector: Sector, **extra: Any) -> Organization:
+    return create_organization(
+        actor=steward,
+        slug=slug,
+        legal_name=f"{slug.title()} Co., Ltd.",
+        country="CN",
+        region="Changji",
+        size_class="small",
+        sectors=[sector],
+        status=Organization.Status.ACTIVE,
+        **extra,
+    )
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    cache.clear()  # failed-authentication counters of earlier tests
+    steward = User.objects.create_user("steward@alliance.example", PASSWORD, full_name="Steward")
+    make_steward(user=steward)
+    sector = Sector.objects.create(code="tomato-paste", names={"en": "Tomato paste", "ru": "Томатная паста"})
+    org_a = make_firm(steward, "firm-a", sector, short_names={"en": "Firm A", "ru": "Фирма А"})
+    org_b = make_firm(steward, "firm-b", sector, short_names={"en": "Firm B"})
+    result = Cast(steward=steward, org_a=org_a, org_b=org_b)
+    for key, organization in (("a", org_a), ("b", org_b)):
+        for role in ROLES:
+            user = User.objects.create_user(f"{role}@{organization.slug}.example", PASSWORD)
+            grant_membership(actor=steward, organization=organization, user=user, role=role)
+            result.people[(key, role)] = user
+    admin_a = result.person("a", Role.ADMIN)
+    for role in ApiToken.Role.values:
+        _token, raw = create_api_token(actor=admin_a, organization=org_a, name=f"{role} system", role=role)
+        result.tokens[role] = raw
+    return result

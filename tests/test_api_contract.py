@@ -1,0 +1,94 @@
+"""The v1 contract partners build against: error envelope, pagination, ETags, languages, schema, docs."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest import mock
+
+from django.db import OperationalError
+from django.test import Client
+
+
+def test_errors_use_the_envelope(cast: Any) -> None:
+    body = Client().get("/api/v1/me/").json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == "not_authenticated"
+
+
+def test_unknown_api_path_is_a_json_404(db: Any) -> None:
+    response = Client().get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_error_messages_follow_accept_language(db: Any) -> None:
+    messages = {
+        language: Client().get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE=language).json()["error"]["message"]
+        for language in ("en", "zh-hans", "ru", "kk", "ky", "uz")
+    }
+    assert len(set(messages.values())) == 6, messages
+
+
+def test_reads_send_etags_and_honour_if_none_match(cast: Any) -> None:
+    client = cast.client_for("token_viewer")
+    first = client.get("/api/v1/organizations/")
+    assert first.status_code == 200 and first["ETag"]
+    second = client.get("/api/v1/organizations/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 304
+
+
+def test_lists_are_cursor_paginated(cast: Any) -> None:
+    client = cast.client_for("steward")
+    page = client.get("/api/v1/organizations/?page_size=1").json()
+    assert len(page["results"]) == 1 and page["next"] and "cursor=" in page["next"]
+    rest = client.get(page["next"]).json()
+    assert [o["slug"] for o in page["results"] + rest["results"]] == ["firm-a", "firm-b"]
+
+
+def test_organization_list_query_count_does_not_grow_with_rows(cast: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_firm
+
+    client = cast.client_for("steward")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/organizations/").status_code == 200
+        return len(queries)
+
+    before = count()
+    sector = cast.org_a.sectors.first()
+    for i in range(10):
+        make_firm(cast.steward, f"extra-{i}", sector)
+    assert count() == before <= 12
+
+
+def test_writable_fields_do_not_exist_on_read_only_endpoints(cast: Any) -> None:
+    client = cast.client_for("a_admin")
+    response = client.patch(
+        f"/api/v1/organizations/{cast.org_a.pk}/", {"status": "active"}, content_type="application/json"
+    )
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_database_outage_answers_503_not_500(cast: Any) -> None:
+    client = cast.client_for("token_viewer")
+    with mock.patch("apps.organizations.api.organizations_for", side_effect=OperationalError("gone")):
+        response = client.get("/api/v1/organizations/")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert "gone" not in response.content.decode()
+
+
+def test_schema_and_docs_are_served_without_a_cdn(db: Any) -> None:
+    schema = Client().get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/v1/me/", "/api/v1/organizations/", "/api/v1/organizations/{id}/"} <= set(paths)
+    docs = Client().get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "https://" not in docs.replace("https://swagger.io", "")
