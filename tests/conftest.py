@@ -22,8 +22,17 @@ ROLES = (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fast_password_hashing() -> Any:
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+def _test_settings() -> Any:
+    """Fast password hashing, and static files by their plain names (tests run no collectstatic)."""
+    from django.conf import settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], STORAGES=storages
+    ):
         yield
 
 
