@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +26,19 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _organization(
+    request: HttpRequest, slug: str, allowed: Callable[[Any, Organization], bool] | None = None
+) -> Organization:
+    """The organization of the URL (404 when missing or foreign), and 403 when `allowed` says no."""
+    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
+    if allowed is not None and not allowed(request.user, organization):
+        raise PermissionDenied
+    return organization
+
+
 @login_required
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
+    organization = _organization(request, slug)
     return render(
         request,
         "organizations/detail.html",
@@ -43,9 +56,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    if not permissions.can_manage_members(request.user, organization):
-        raise PermissionDenied
+    organization = _organization(request, slug, permissions.can_manage_members)
     form = AddMemberForm(request.POST or None)
     invitation_link = None
     if request.method == "POST" and form.is_valid():
@@ -83,7 +94,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def change_member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
+    organization = _organization(request, slug)
     membership = permissions.access_membership_by_id(request.user, organization, membership_id)
     form = ChangeRoleForm(request.POST)
     if form.is_valid():
@@ -100,7 +111,7 @@ def change_member_role(request: HttpRequest, slug: str, membership_id: int) -> H
 @login_required
 @require_POST
 def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
+    organization = _organization(request, slug)
     membership = permissions.access_membership_by_id(request.user, organization, membership_id)
     try:
         services.revoke_membership(actor=request.user, membership=membership, request=request)
@@ -115,7 +126,7 @@ def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @login_required
 @require_POST
 def cancel_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
+    organization = _organization(request, slug)
     invitation = permissions.access_invitation_by_id(request.user, organization, invitation_id)
     services.cancel_invitation(actor=request.user, invitation=invitation, request=request)
     messages.success(request, _("Invitation cancelled."))
@@ -124,9 +135,7 @@ def cancel_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Ht
 
 @login_required
 def tokens(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    if not permissions.can_manage_tokens(request.user, organization):
-        raise PermissionDenied
+    organization = _organization(request, slug, permissions.can_manage_tokens)
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -159,7 +168,7 @@ def tokens(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, slug: str, token_id: int) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
+    organization = _organization(request, slug)
     token = permissions.access_api_token_by_id(request.user, organization, token_id)
     revoke_api_token(actor=request.user, token=token, request=request)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
@@ -168,9 +177,7 @@ def revoke_token(request: HttpRequest, slug: str, token_id: int) -> HttpResponse
 
 @login_required
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = permissions.access_organization_by_slug(request.user, slug, request=request)
-    if not permissions.can_view_audit(request.user, organization):
-        raise PermissionDenied
+    organization = _organization(request, slug, permissions.can_view_audit)
     page = Paginator(events_of_organization(organization), 50).get_page(request.GET.get("page"))
     return render(request, "organizations/audit.html", {"organization": organization, "page": page})
 
