@@ -10,6 +10,7 @@ from alliance.health import healthz
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.organizations.api_urls")),
+    path("", include("apps.standards.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.organizations.urls")),
+    path("", include("apps.standards.urls")),
     path("", include("apps.portal.urls")),
 ]
 

@@ -1,4 +1,5 @@
-"""The demo alliance: three sectors, 30 member firms, two partners, a secretariat and a steward.
+"""The demo alliance: the shipped sectors and standards, 30 member firms, two partners, a secretariat
+and a steward.
 
 Idempotent: running it again changes nothing. Every demo organization `<slug>` has the users
 admin@<slug>.example, contributor@<slug>.example and viewer@<slug>.example; the steward is
@@ -17,36 +18,10 @@ from apps.accounts.models import User
 from apps.organizations import services
 from apps.organizations.models import EnterpriseGroup, Membership, Organization, Role
 from apps.standards.models import Sector
+from apps.standards.services import load_standards
 
 DEMO_PASSWORD = "alliance-demo-2026"
 STEWARD_EMAIL = "steward@alliance.example"
-
-SECTORS = {
-    "tomato-paste": {
-        "en": "Tomato paste",
-        "zh-hans": "番茄酱",
-        "ru": "Томатная паста",
-        "kk": "Томат пастасы",
-        "ky": "Томат пастасы",
-        "uz": "Tomat pastasi",
-    },
-    "sea-buckthorn": {
-        "en": "Sea buckthorn",
-        "zh-hans": "沙棘",
-        "ru": "Облепиха",
-        "kk": "Шырғанақ",
-        "ky": "Чычырканак",
-        "uz": "Chakanda",
-    },
-    "textiles": {
-        "en": "Textiles",
-        "zh-hans": "纺织品",
-        "ru": "Текстиль",
-        "kk": "Тоқыма",
-        "ky": "Текстиль",
-        "uz": "Toʻqimachilik",
-    },
-}
 
 # slug, English short name, Chinese short name, sector, region, size class, enterprise group
 FIRMS = [
@@ -137,9 +112,8 @@ class Command(BaseCommand):
         password = make_password(DEMO_PASSWORD)
         steward = self._user(STEWARD_EMAIL, "Alliance Steward", password)
         services.make_steward(user=steward)
-        sectors = {}
-        for code, names in SECTORS.items():
-            sectors[code], _ = Sector.objects.update_or_create(code=code, defaults={"names": names})
+        load_standards()  # the sectors and the shipped standards
+        sectors = {sector.code: sector for sector in Sector.objects.all()}
         created = 0
         secretariat = self._organization(
             steward,

@@ -1,0 +1,212 @@
+"""The standards catalog over the API: standards, versions with their fields, plain Table Schemas and
+templates, in the language of ?lang= or Accept-Language. Every read sends an ETag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alliance.i18n import pick
+from apps.standards.definition import field_definition, table_schema
+from apps.standards.models import Field, Standard, StandardVersion
+from apps.standards.permissions import access_standard_by_code, access_version
+from apps.standards.selectors import language_of, newest_published, standards_for
+from apps.standards.templates_files import csv_template, xlsx_template
+from apps.standards.units import symbol
+
+LANG = OpenApiParameter("lang", str, description="Language of texts: en, zh-hans, ru, kk, ky or uz.")
+
+
+class VersionRefSerializer(serializers.Serializer):
+    version = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
+class StandardSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    titles = serializers.DictField(child=serializers.CharField())
+    sector = serializers.CharField(allow_null=True)
+    audience = serializers.CharField()
+    latest_version = serializers.CharField(allow_null=True)
+    versions = VersionRefSerializer(many=True)
+
+
+def standard_body(standard: Standard, language: str) -> dict[str, Any]:
+    newest = newest_published(standard)
+    versions = getattr(standard, "visible_versions", None) or list(
+        standard.versions.exclude(status="draft").order_by("-major", "-minor", "-patch")
+    )
+    return {
+        "code": standard.code,
+        "title": pick(standard.titles, standard.code, language),
+        "titles": standard.titles,
+        "sector": standard.sector.code if standard.sector else None,
+        "audience": standard.audience,
+        "latest_version": newest.version if newest else None,
+        "versions": [
+            {"version": v.version, "status": v.status, "published_at": v.published_at} for v in versions
+        ],
+    }
+
+
+class FieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    role = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # DRF pops declared fields
+    title = serializers.CharField(help_text="In the requested language.")
+    description = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    unit_symbol = serializers.CharField(allow_blank=True)
+    allowed_values = serializers.ListField(
+        child=serializers.DictField(), help_text="Enum codes with their labels."
+    )
+    definition = serializers.DictField(help_text="The field as in the standard's file, all languages.")
+
+
+class VersionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    version = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    frequency = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    primary_key = serializers.ListField(child=serializers.CharField())
+    published_at = serializers.DateTimeField(allow_null=True)
+    fields = FieldSerializer(many=True)  # type: ignore[assignment]  # DRF pops declared fields
+    links = serializers.DictField(child=serializers.CharField())
+
+
+def field_body(field: Field, language: str) -> dict[str, Any]:
+    return {
+        "name": field.name,
+        "type": field.type,
+        "role": field.role,
+        "required": field.required,
+        "title": pick(field.titles, field.name, language),
+        "description": pick(field.descriptions, "", language),
+        "unit": field.unit,
+        "unit_symbol": symbol(field.unit, language) if field.unit else "",
+        "allowed_values": [
+            {"code": code, "label": pick(field.enum_labels.get(code, {}), code, language)}
+            for code in field.constraints.get("enum", [])
+        ],
+        "definition": field_definition(field),
+    }
+
+
+def version_body(request: Request, version: StandardVersion, language: str) -> dict[str, Any]:
+    base = request.build_absolute_uri(
+        f"/api/v1/standards/{version.standard.code}/versions/{version.version or 'draft'}/"
+    )
+    return {
+        "code": version.standard.code,
+        "version": version.version,
+        "status": version.status,
+        "frequency": version.frequency,
+        "title": pick(version.titles, version.standard.code, language),
+        "description": pick(version.descriptions, "", language),
+        "primary_key": version.primary_key,
+        "published_at": version.published_at,
+        "fields": [field_body(f, language) for f in version.fields.order_by("position")],
+        "links": {
+            "schema": base + "schema.json",
+            "template_csv": base + "template.csv",
+            "template_xlsx": base + "template.xlsx",
+        },
+    }
+
+
+class StandardList(APIView):
+    @extend_schema(parameters=[LANG], responses=StandardSerializer(many=True), summary="All standards")
+    def get(self, request: Request) -> Response:
+        language = language_of(request)
+        return Response([standard_body(s, language) for s in standards_for(request.user)])
+
+
+class StandardDetail(APIView):
+    @extend_schema(
+        parameters=[LANG],
+        responses={200: StandardSerializer, 404: OpenApiResponse(description="No such standard")},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        standard = standards_for(request.user).filter(code=code).first()
+        if standard is None:
+            raise Http404
+        return Response(standard_body(standard, language_of(request)))
+
+
+class VersionDetail(APIView):
+    @extend_schema(
+        parameters=[LANG],
+        responses={200: VersionSerializer, 404: OpenApiResponse(description="No such version")},
+        summary="A version with all its fields",
+    )
+    def get(self, request: Request, code: str, version: str) -> Response:
+        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        return Response(version_body(request, found, language_of(request)))
+
+
+class VersionSchema(APIView):
+    @extend_schema(
+        parameters=[LANG],
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        summary="The version as a plain Frictionless Table Schema",
+    )
+    def get(self, request: Request, code: str, version: str) -> Response:
+        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        return Response(table_schema(found, language_of(request)))
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def template_filename(version: StandardVersion, language: str, extension: str) -> str:
+    return f"{version.standard.code}-{version.version or 'draft'}-{language}.{extension}"
+
+
+class VersionTemplateCsv(APIView):
+    @extend_schema(
+        parameters=[LANG],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        summary="CSV template (UTF-8 with BOM)",
+    )
+    def get(self, request: Request, code: str, version: str) -> HttpResponse:
+        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        language = language_of(request)
+        return _download(
+            csv_template(found, language),
+            "text/csv; charset=utf-8",
+            template_filename(found, language, "csv"),
+        )
+
+
+class VersionTemplateXlsx(APIView):
+    @extend_schema(
+        parameters=[LANG],
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+        summary="XLSX template with units, drop-down lists and an explanation sheet",
+    )
+    def get(self, request: Request, code: str, version: str) -> HttpResponse:
+        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        language = language_of(request)
+        return _download(
+            xlsx_template(found, language),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            template_filename(found, language, "xlsx"),
+        )

@@ -1,0 +1,347 @@
+"""The one place where a cell becomes a value: parse by the field's type, convert units to the field's
+canonical unit, check the constraints. Uploads, the API and the templates' examples all use it, so a
+rule is defined once, next to the standard.
+
+    interpreter = interpreter_for(field)          # compiled once per field
+    result = interpreter("1 234,5", unit="kg")    # -> Result(value=Decimal("1.2345"), problem=None)
+
+A problem carries a code and parameters; its message is translated when it is shown, in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+from babel.dates import get_month_names
+from django.utils.translation import gettext_lazy as _
+
+from apps.standards import reference
+from apps.standards.models import Field
+from apps.standards.units import conversion_factor
+
+MESSAGES = {
+    "required": _("A value is required."),
+    "not_a_number": _("“%(value)s” is not a number. Write numbers like 1234.5 or 1 234,5."),
+    "not_an_integer": _("“%(value)s” is not a whole number."),
+    "below_minimum": _("%(value)s is below the smallest allowed value, %(limit)s."),
+    "above_maximum": _("%(value)s is above the largest allowed value, %(limit)s."),
+    "not_a_date": _("“%(value)s” is not a date. Write dates like 2026-09-30 or 30.09.2026."),
+    "not_a_period": _("“%(value)s” is not a period of this standard. Write it like %(example)s."),
+    "not_allowed": _("“%(value)s” is not an allowed value. Allowed: %(allowed)s."),
+    "unknown_country": _("“%(value)s” is not a country. Write its ISO code (for example KZ) or its name."),
+    "unknown_currency": _("“%(value)s” is not a currency. Write its ISO code, for example USD, CNY or KZT."),
+    "unknown_hs_code": _("“%(value)s” is not a six-digit HS 2022 code."),
+    "pattern": _("“%(value)s” does not have the required form."),
+    "too_short": _("“%(value)s” is shorter than %(limit)s characters."),
+    "too_long": _("“%(value)s” is longer than %(limit)s characters."),
+    "wrong_unit": _("The unit “%(unit)s” cannot be used here. Use %(allowed)s."),
+    "derived": _("This value is computed by the hub; leave it empty."),
+}
+PERIOD_EXAMPLES = {"month": "2026-09", "quarter": "2026-Q3", "season": "2026", "year": "2026"}
+SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]")
+NUMBER_WITH_UNIT = re.compile(r"^\s*([-+−]?[\d\s\u00a0\u202f.,'’]*\d)\s*([^\d\s].*)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code]) % self.params
+
+
+@dataclass(frozen=True)
+class Result:
+    value: Any
+    problem: Problem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _fail(code: str, **params: Any) -> Result:
+    return Result(None, Problem(code, {key: _shown(value) for key, value in params.items()}))
+
+
+def _shown(value: Any) -> Any:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+# --- Numbers ------------------------------------------------------------------------------------------
+
+
+def parse_number(text: str, *, decimal_comma: bool | None = None) -> Decimal | None:
+    """A number written the way people in the region write them: 1234.5, 1 234,5, 1,234.5, 1.234,5.
+
+    A lone comma or a lone dot followed by exactly three digits is ambiguous ("1,234"); the file's
+    convention decides when known (`decimal_comma`), otherwise a comma is read as a decimal comma
+    unless three digits follow it, and a dot as a decimal point.
+    """
+    cleaned = SPACES.sub("", text).replace("−", "-")
+    if not cleaned or not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", cleaned):
+        return None
+    commas, dots = cleaned.count(","), cleaned.count(".")
+    if commas and dots:
+        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        group = "." if decimal == "," else ","
+        if cleaned.count(decimal) > 1:
+            return None
+        cleaned = cleaned.replace(group, "").replace(decimal, ".")
+    elif commas:
+        if commas > 1:
+            cleaned = cleaned.replace(",", "")
+        else:
+            head, tail = cleaned.split(",")
+            grouping = len(tail) == 3 and head.lstrip("+-") not in ("", "0") and decimal_comma is not True
+            cleaned = head + tail if grouping else f"{head}.{tail}"
+    elif dots > 1:
+        cleaned = cleaned.replace(".", "")
+    elif dots == 1 and decimal_comma is True:
+        head, tail = cleaned.split(".")
+        if len(tail) == 3:
+            cleaned = head + tail
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+# --- Dates and periods --------------------------------------------------------------------------------
+
+
+def parse_date(text: Any) -> dt.date | None:
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    value = str(text).strip()
+    for pattern, order in (
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", "ymd"),
+        (r"(\d{4})/(\d{1,2})/(\d{1,2})", "ymd"),
+        (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy"),
+        (r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy"),
+        (r"(\d{4})年(\d{1,2})月(\d{1,2})日", "ymd"),
+    ):
+        match = re.fullmatch(pattern, value)
+        if match:
+            a, b, c = (int(part) for part in match.groups())
+            year, month, day = (a, b, c) if order == "ymd" else (c, b, a)
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _month_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for language in reference.BABEL_LOCALES.values():
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale=language).items():
+                    names.setdefault(reference.fold(name).rstrip("."), int(number))
+    return names
+
+
+def parse_period(text: Any, frequency: str) -> str | None:
+    """A period of the standard's frequency, in its canonical form: 2026-09, 2026-Q3 or 2026."""
+    if isinstance(text, dt.date | dt.datetime):
+        text = text.isoformat()[:10]
+    value = str(text).strip()
+    if frequency in ("season", "year"):
+        match = re.fullmatch(r"(\d{4})(?:年|\s*г\.?|\s*ж\.?|\s*yil)?", value)
+        return match[1] if match else None
+    if frequency == "quarter":
+        for pattern, year_first in (
+            (r"(\d{4})\s*[-/ ]?\s*[QqКк](\d)", True),
+            (r"[QqКк](\d)\s*[-/ ]?\s*(\d{4})", False),
+            (r"(\d{4})年第?([1-4])季度?", True),
+        ):
+            match = re.fullmatch(pattern, value)
+            if match:
+                year, quarter = (match[1], match[2]) if year_first else (match[2], match[1])
+                return f"{year}-Q{quarter}" if quarter in "1234" else None
+        return None
+    year = month = None
+    for pattern, year_first in (
+        (r"(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?", True),
+        (r"(\d{1,2})[-/.](\d{4})", False),
+        (r"(\d{4})年(\d{1,2})月(?:\d{1,2}日)?", True),
+        (r"(\d{4})(\d{2})", True),
+    ):
+        match = re.fullmatch(pattern, value)
+        if match:
+            year, month = (int(match[1]), int(match[2])) if year_first else (int(match[2]), int(match[1]))
+            break
+    else:
+        match = re.fullmatch(r"([^\d\s]+)\.?\s*,?\s*(\d{4})(?:\s*(?:г\.?|ж\.?|y\.?))?", value)
+        if match:
+            month, year = _month_names().get(reference.fold(match[1]).rstrip(".")), int(match[2])
+        else:
+            date = parse_date(value)
+            if date:
+                year, month = date.year, date.month
+    if year is None or month is None or not 1 <= month <= 12 or not 1900 <= year <= 2200:
+        return None
+    return f"{year:04d}-{month:02d}"
+
+
+# --- The interpreter -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Interpreter:
+    """A field compiled for fast, repeated interpretation of its cells."""
+
+    field: Field
+    frequency: str = "month"
+    parse: Callable[[Any, str | None, bool | None], Result] = dataclass_field(init=False)
+
+    def __post_init__(self) -> None:
+        f = self.field
+        self.minimum = f.constraints.get("minimum")
+        self.maximum = f.constraints.get("maximum")
+        self.pattern = re.compile(f.constraints["pattern"]) if f.constraints.get("pattern") else None
+        self.enum_index: dict[str, str] = {}
+        for code in f.constraints.get("enum") or []:
+            self.enum_index.setdefault(reference.fold(code), code)
+            for label in (f.enum_labels.get(code) or {}).values():
+                self.enum_index.setdefault(reference.fold(label), code)
+        self.allowed_units = {f.unit, *f.accepted_units} if f.unit else set()
+        self.parse = {
+            Field.Type.INTEGER: self._number,
+            Field.Type.DECIMAL: self._number,
+            Field.Type.STRING: self._string,
+            Field.Type.DATE: self._date,
+            Field.Type.PERIOD: self._period,
+            Field.Type.ENUM: self._enum,
+            Field.Type.COUNTRY: self._country,
+            Field.Type.HS_CODE: self._hs_code,
+            Field.Type.CURRENCY: self._currency,
+        }[Field.Type(f.type)]
+
+    def __call__(self, raw: Any, *, unit: str | None = None, decimal_comma: bool | None = None) -> Result:
+        if self.field.derived:
+            return Result(None) if _empty(raw) else _fail("derived")
+        if _empty(raw):
+            if self.field.default:
+                raw = self.field.default
+            elif self.field.required:
+                return _fail("required")
+            else:
+                return Result(None)
+        return self.parse(raw, unit, decimal_comma)
+
+    def _number(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        stated_unit = unit
+        if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+            number: Decimal | None = Decimal(str(raw))
+        else:
+            text = str(raw).strip()
+            percent = text.endswith("%")
+            match = NUMBER_WITH_UNIT.match(text[:-1] if percent else text)
+            if match is None:
+                return _fail("not_a_number", value=raw)
+            number = parse_number(match[1], decimal_comma=decimal_comma)
+            if percent:
+                stated_unit = "percent"
+            elif match[2]:
+                stated_unit = match[2].strip()
+        if number is None:
+            return _fail("not_a_number", value=raw)
+        if stated_unit and self.field.unit and stated_unit != self.field.unit:
+            if stated_unit not in self.allowed_units and not (
+                stated_unit == "percent" and self.field.unit in ("percent", "1")
+            ):
+                return _fail("wrong_unit", unit=stated_unit, allowed=", ".join(sorted(self.allowed_units)))
+            try:
+                number *= Decimal(str(conversion_factor(stated_unit, self.field.unit)))
+            except ValueError:
+                return _fail("wrong_unit", unit=stated_unit, allowed=", ".join(sorted(self.allowed_units)))
+        if self.field.type == Field.Type.INTEGER:
+            if number != number.to_integral_value():
+                return _fail("not_an_integer", value=raw)
+            number = Decimal(int(number))
+        if self.minimum is not None and number < Decimal(str(self.minimum)):
+            return _fail("below_minimum", value=_plain(number), limit=self.minimum)
+        if self.maximum is not None and number > Decimal(str(self.maximum)):
+            return _fail("above_maximum", value=_plain(number), limit=self.maximum)
+        return Result(int(number) if self.field.type == Field.Type.INTEGER else number)
+
+    def _string(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        text = str(raw).strip()
+        constraints = self.field.constraints
+        if self.pattern is not None and not self.pattern.fullmatch(text):
+            return _fail("pattern", value=text)
+        if "minLength" in constraints and len(text) < constraints["minLength"]:
+            return _fail("too_short", value=text, limit=constraints["minLength"])
+        if "maxLength" in constraints and len(text) > constraints["maxLength"]:
+            return _fail("too_long", value=text, limit=constraints["maxLength"])
+        return Result(text)
+
+    def _date(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        date = parse_date(raw)
+        return Result(date) if date else _fail("not_a_date", value=raw)
+
+    def _period(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        period = parse_period(raw, self.frequency)
+        if period is None:
+            return _fail("not_a_period", value=raw, example=PERIOD_EXAMPLES[self.frequency])
+        return Result(period)
+
+    def _enum(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        code = self.enum_index.get(reference.fold(str(raw)))
+        if code is None:
+            return _fail(
+                "not_allowed", value=raw, allowed=", ".join(self.field.constraints.get("enum") or [])
+            )
+        return Result(code)
+
+    def _country(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        code = reference.find_country(str(raw))
+        return Result(code) if code else _fail("unknown_country", value=raw)
+
+    def _currency(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        code = reference.find_currency(str(raw))
+        return Result(code) if code else _fail("unknown_currency", value=raw)
+
+    def _hs_code(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
+        code = reference.find_hs_code(str(raw))
+        if code is None:
+            return _fail("unknown_hs_code", value=raw)
+        if self.pattern is not None and not self.pattern.fullmatch(code):
+            return _fail("pattern", value=raw)
+        return Result(code)
+
+
+def _empty(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def interpreter_for(field: Field, frequency: str | None = None) -> Interpreter:
+    """Compile `field` (of a version with `frequency`, looked up when not given)."""
+    return Interpreter(field=field, frequency=frequency or field.version.frequency)
+
+
+def interpret(
+    field: Field, raw: Any, *, unit: str | None = None, decimal_comma: bool | None = None
+) -> Result:
+    """Interpret one cell of `field`. For many cells, compile once with interpreter_for()."""
+    return interpreter_for(field)(raw, unit=unit, decimal_comma=decimal_comma)
