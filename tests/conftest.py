@@ -36,6 +36,15 @@ def _test_settings() -> Any:
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The shipped sectors and standards, loaded once for the session (tests roll back their own changes)."""
+    from apps.standards.services import load_standards
+
+    with django_db_blocker.unblock():
+        load_standards()
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery() -> Any:
     from alliance.celery import app
@@ -90,7 +99,9 @@ def cast(db: Any) -> Cast:
     cache.clear()  # failed-authentication counters of earlier tests
     steward = User.objects.create_user("steward@alliance.example", PASSWORD, full_name="Steward")
     make_steward(user=steward)
-    sector = Sector.objects.create(code="tomato-paste", names={"en": "Tomato paste", "ru": "Томатная паста"})
+    sector, _created = Sector.objects.get_or_create(
+        code="tomato-paste", defaults={"names": {"en": "Tomato paste"}}
+    )
     org_a = make_firm(steward, "firm-a", sector, short_names={"en": "Firm A", "ru": "Фирма А"})
     org_b = make_firm(steward, "firm-b", sector, short_names={"en": "Firm B"})
     result = Cast(steward=steward, org_a=org_a, org_b=org_b)

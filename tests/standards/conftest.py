@@ -4,10 +4,12 @@ from typing import Any
 
 import pytest
 
-from apps.standards.services import load_standards
+from apps.standards.models import StandardVersion
 
 
 @pytest.fixture
-def standards(db: Any) -> list[tuple[str, str]]:
-    """Every shipped standard, loaded the way `manage.py load_standards` loads them."""
-    return load_standards()
+def standards(db: Any) -> list[StandardVersion]:
+    """The shipped standards, which the test session loaded once (tests/conftest.py)."""
+    versions = list(StandardVersion.objects.select_related("standard"))
+    assert versions, "the session did not load the shipped standards"
+    return versions
