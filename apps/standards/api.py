@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpResponse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -61,6 +62,7 @@ def standard_body(standard: Standard, language: str) -> dict[str, Any]:
 class FieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.CharField()
+    type_label = serializers.CharField(help_text="The type's name in the requested language.")
     role = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]  # DRF pops declared fields
     title = serializers.CharField(help_text="In the requested language.")
@@ -86,10 +88,16 @@ class VersionSerializer(serializers.Serializer):
     links = serializers.DictField(child=serializers.CharField())
 
 
+def _in_language(text: Any, language: str) -> str:
+    with translation.override(language):
+        return str(text)
+
+
 def field_body(field: Field, language: str) -> dict[str, Any]:
     return {
         "name": field.name,
         "type": field.type,
+        "type_label": _in_language(Field.Type(field.type).label, language),
         "role": field.role,
         "required": field.required,
         "title": pick(field.titles, field.name, language),

@@ -4,9 +4,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from alliance.i18n import pick
-from apps.standards.models import StandardVersion
+from apps.standards.models import Field, StandardVersion
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -23,6 +24,8 @@ def test_catalog_and_version_pages_speak_each_language(cast: Any, standards: Any
     for field in version.fields.all():
         assert pick(field.titles, "", language) in html
     assert pick(version.fields.get(name="product").enum_labels["cold-break-36-38"], "", language) in html
+    with translation.override(language):
+        assert f"<td>{Field.Type.HS_CODE.label}</td>" in html  # the type's name, not its code
     if language != "en":
         assert ">Templates<" not in html and ">Fields<" not in html
 
