@@ -19,7 +19,7 @@ from apps.standards.definition import field_definition, table_schema
 from apps.standards.models import Field, Standard, StandardVersion
 from apps.standards.permissions import access_standard_by_code, access_version
 from apps.standards.selectors import language_of, newest_published, standards_for
-from apps.standards.templates_files import csv_template, xlsx_template
+from apps.standards.templates_files import template_download
 from apps.standards.units import symbol
 
 LANG = OpenApiParameter("lang", str, description="Language of texts: en, zh-hans, ru, kk, ky or uz.")
@@ -175,17 +175,6 @@ class VersionSchema(APIView):
         return Response(table_schema(found, language_of(request)))
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def template_filename(version: StandardVersion, language: str, extension: str) -> str:
-    return f"{version.standard.code}-{version.version or 'draft'}-{language}.{extension}"
-
-
 class VersionTemplateCsv(APIView):
     @extend_schema(
         parameters=[LANG],
@@ -194,12 +183,7 @@ class VersionTemplateCsv(APIView):
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        language = language_of(request)
-        return _download(
-            csv_template(found, language),
-            "text/csv; charset=utf-8",
-            template_filename(found, language, "csv"),
-        )
+        return template_download(found, language_of(request), "csv")
 
 
 class VersionTemplateXlsx(APIView):
@@ -212,9 +196,4 @@ class VersionTemplateXlsx(APIView):
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        language = language_of(request)
-        return _download(
-            xlsx_template(found, language),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            template_filename(found, language, "xlsx"),
-        )
+        return template_download(found, language_of(request), "xlsx")

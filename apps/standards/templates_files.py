@@ -10,6 +10,7 @@ import csv
 import io
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -53,6 +54,22 @@ def allowed_values(field: Field, language: str) -> list[str]:
     if field.type == Field.Type.CURRENCY:
         return sorted(reference.currency_codes())
     return []
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def template_download(version: StandardVersion, language: str, kind: str) -> HttpResponse:
+    """The template as an attachment with a safe, descriptive file name (never shown inline)."""
+    content = xlsx_template(version, language) if kind == "xlsx" else csv_template(version, language)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
+    filename = f"{version.standard.code}-{version.version or 'draft'}-{language}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def csv_template(version: StandardVersion, language: str) -> bytes:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.standards import services
-from apps.standards.api import field_body, template_filename
+from apps.standards.api import field_body
 from apps.standards.definition import field_definition
 from apps.standards.forms import FieldForm
 from apps.standards.models import StandardVersion
@@ -25,7 +25,7 @@ from apps.standards.permissions import (
     can_edit_standards,
 )
 from apps.standards.selectors import language_of, newest_published, standards_for
-from apps.standards.templates_files import csv_template, xlsx_template
+from apps.standards.templates_files import template_download
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -77,15 +77,7 @@ def download_template(request: HttpRequest, code: str, version: str, kind: str) 
     if kind not in ("csv", "xlsx"):
         raise Http404
     found = access_version(request.user, access_standard_by_code(request.user, code), version)
-    language = language_of(request)
-    if kind == "xlsx":
-        content = xlsx_template(found, language)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content, content_type = csv_template(found, language), "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{template_filename(found, language, kind)}"'
-    return response
+    return template_download(found, language_of(request), kind)
 
 
 def _require_editor(request: HttpRequest) -> None:
