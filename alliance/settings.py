@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.organizations",
     "apps.standards",
     "apps.audit",
+    "apps.submissions",
     "apps.portal",
 ]
 
@@ -133,6 +134,17 @@ HUB_AUTH_FAILURE_WINDOW = env.int("HUB_AUTH_FAILURE_WINDOW", default=600)
 HUB_TOKEN_DEFAULT_DAYS = env.int("HUB_TOKEN_DEFAULT_DAYS", default=90)
 HUB_TOKEN_MAX_DAYS = env.int("HUB_TOKEN_MAX_DAYS", default=365)
 HUB_INVITATION_DAYS = env.int("HUB_INVITATION_DAYS", default=14)
+# Uploads: the largest file accepted (larger is 413), and the limits an XLSX zip must stay within.
+HUB_UPLOAD_MAX_BYTES = env.int("HUB_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+HUB_XLSX_MAX_ENTRIES = env.int("HUB_XLSX_MAX_ENTRIES", default=1000)
+HUB_XLSX_MAX_UNCOMPRESSED = env.int("HUB_XLSX_MAX_UNCOMPRESSED", default=1024 * 1024 * 1024)
+HUB_XLSX_MAX_RATIO = env.int("HUB_XLSX_MAX_RATIO", default=200)
+# Processing: a worker's claim on a submission lasts this long unless renewed; attempts are bounded.
+HUB_SUBMISSION_LEASE_SECONDS = env.int("HUB_SUBMISSION_LEASE_SECONDS", default=120)
+HUB_SUBMISSION_MAX_ATTEMPTS = env.int("HUB_SUBMISSION_MAX_ATTEMPTS", default=3)
+HUB_REPORT_MAX_ISSUES = env.int("HUB_REPORT_MAX_ISSUES", default=10000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
@@ -250,6 +262,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "alliance.tasks.heartbeat", "schedule": 30.0},
+    "sweep-submissions": {"task": "submissions.sweep", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 DJANGO_CELERY_BEAT_TZ_AWARE = True

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.organizations.api_urls")),
     path("", include("apps.standards.api_urls")),
+    path("", include("apps.submissions.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.organizations.urls")),
     path("", include("apps.standards.urls")),
+    path("", include("apps.submissions.urls")),
     path("", include("apps.portal.urls")),
 ]
 

@@ -45,6 +45,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         load_standards()
 
 
+@pytest.fixture
+def standards(db: Any) -> list[Any]:
+    """The shipped standards, which the test session loaded once."""
+    from apps.standards.models import StandardVersion
+
+    versions = list(StandardVersion.objects.select_related("standard"))
+    assert versions, "the session did not load the shipped standards"
+    return versions
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery() -> Any:
     from alliance.celery import app

@@ -203,3 +203,23 @@ class Field(models.Model):
     @property
     def description(self) -> str:
         return pick(self.descriptions)
+
+
+class ExchangeRate(models.Model):
+    """The stewards' monthly rate table: how many US dollars one unit of a currency was worth."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    period = models.CharField(_("month"), max_length=7, help_text=_("Like 2026-09."))
+    usd_per_unit = models.DecimalField(_("US dollars per unit"), max_digits=20, decimal_places=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["-period", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "period"], name="one_rate_per_currency_and_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.period}: {self.usd_per_unit}"

@@ -121,11 +121,16 @@ def parse_number(text: str, *, decimal_comma: bool | None = None) -> Decimal | N
 # --- Dates and periods --------------------------------------------------------------------------------
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 def parse_date(text: Any) -> dt.date | None:
     if isinstance(text, dt.datetime):
         return text.date()
     if isinstance(text, dt.date):
         return text
+    if isinstance(text, int | float) and not isinstance(text, bool) and 20000 <= text <= 80000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(text))  # an Excel date serial
     value = str(text).strip()
     for pattern, order in (
         (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", "ymd"),
@@ -158,6 +163,8 @@ def _month_names() -> dict[str, int]:
 
 def parse_period(text: Any, frequency: str) -> str | None:
     """A period of the standard's frequency, in its canonical form: 2026-09, 2026-Q3 or 2026."""
+    if isinstance(text, int | float) and not isinstance(text, bool) and 20000 <= text <= 80000:
+        text = parse_date(text)
     if isinstance(text, dt.date | dt.datetime):
         text = text.isoformat()[:10]
     value = str(text).strip()

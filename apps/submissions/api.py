@@ -1,0 +1,303 @@
+"""The submissions API: send a file or JSON rows (202 with the status URL), follow its processing, read
+its report in your language (JSON or CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alliance.rest import CursorPagination
+from apps.organizations.models import Organization
+from apps.organizations.permissions import access_organization_by_id
+from apps.standards.models import StandardVersion
+from apps.standards.permissions import access_standard_by_code
+from apps.standards.services import latest_version
+from apps.standards.templates_files import safe_cell
+from apps.submissions import services
+from apps.submissions.messages import message
+from apps.submissions.models import Submission
+from apps.submissions.permissions import access_submission_by_id, can_submit
+from apps.submissions.selectors import data_organizations_for, issues_of, submissions_for
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+    def __init__(self) -> None:
+        limit = settings.HUB_UPLOAD_MAX_BYTES // (1024 * 1024)
+        super().__init__(
+            _("The file is larger than %(limit)s MB, the most the hub accepts.") % {"limit": limit}
+        )
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = 422
+    default_code = "idempotency_key_reused"
+    default_detail = _("This Idempotency-Key was used before for a different request.")
+
+
+class SubmitSerializer(serializers.Serializer):
+    standard = serializers.CharField(help_text="Standard code, e.g. tomato-paste.exports.")
+    version = serializers.CharField(
+        required=False, help_text="Version number; the newest published when omitted."
+    )
+    period = serializers.CharField(
+        help_text="Period of the data: 2026-09, 2026-Q3 or 2026 by the standard's frequency."
+    )
+    organization = serializers.IntegerField(
+        required=False, help_text="The organization the data belongs to; needed only by people in several."
+    )
+    file = serializers.FileField(required=False, help_text="CSV or XLSX (multipart).")
+    rows = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="JSON rows keyed by field name."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("file" in attrs) == ("rows" in attrs):
+            raise serializers.ValidationError(_("Send either a file or rows, not both and not neither."))
+        return attrs
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    standard = serializers.CharField(source="version.standard.code")
+    version = serializers.CharField(source="version.version")
+    organization = serializers.IntegerField(source="organization_id")
+    url = serializers.SerializerMethodField()
+    report_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "organization",
+            "standard",
+            "version",
+            "period",
+            "source",
+            "filename",
+            "size",
+            "sha256",
+            "status",
+            "progress",
+            "row_count",
+            "error_count",
+            "warning_count",
+            "is_current",
+            "created_at",
+            "processed_at",
+            "url",
+            "report_url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, submission: Submission) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/v1/submissions/{submission.pk}/")
+
+    def get_report_url(self, submission: Submission) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/v1/submissions/{submission.pk}/report/")
+
+
+class IssueSerializer(serializers.Serializer):
+    severity = serializers.CharField()
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField()
+    value = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ReportSerializer(serializers.Serializer):
+    submission = SubmissionSerializer()
+    summary = serializers.DictField()
+    issues = IssueSerializer(many=True)
+
+
+def _organization_for(request: Request, organization_id: int | None) -> Organization:
+    actor = request.user
+    if organization_id is not None:
+        return access_organization_by_id(actor, organization_id, request=request)
+    candidates = [org for org in data_organizations_for(actor) if can_submit(actor, org)]
+    if len(candidates) != 1:
+        raise exceptions.ValidationError({"organization": [_("Say which organization the data belongs to.")]})
+    return candidates[0]
+
+
+def _version_for(request: Request, code: str, number: str | None) -> StandardVersion:
+    standard = access_standard_by_code(request.user, code)
+    version = (
+        standard.versions.exclude(status=StandardVersion.Status.DRAFT).filter(version=number).first()
+        if number
+        else latest_version(standard)
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+class SubmissionListCreate(generics.ListAPIView):
+    serializer_class = SubmissionSerializer
+    parser_classes = [MultiPartParser, JSONParser]
+    filterset_fields = ["status", "period"]
+
+    class Pagination(CursorPagination):
+        ordering = "-created_at"
+
+    pagination_class = Pagination
+
+    def get_queryset(self) -> Any:
+        queryset = submissions_for(self.request.user)
+        standard = self.request.query_params.get("standard")
+        return queryset.filter(standard__code=standard) if standard else queryset
+
+    @extend_schema(
+        summary="Your organizations' submissions, newest first",
+        parameters=[OpenApiParameter("standard", str, description="Standard code.")],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Send a file (multipart) or JSON rows; processing runs in the background",
+        request={"multipart/form-data": SubmitSerializer, "application/json": SubmitSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the first submission.",
+            )
+        ],
+        responses={
+            202: SubmissionSerializer,
+            400: OpenApiResponse(description="Invalid request"),
+            404: OpenApiResponse(description="Unknown organization, standard or version"),
+            413: OpenApiResponse(description="File too large"),
+            422: OpenApiResponse(description="Idempotency-Key reused for another request"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.HUB_UPLOAD_MAX_BYTES + 1024 * 1024:
+            raise PayloadTooLarge
+        form = SubmitSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        organization = _organization_for(request, data.get("organization"))
+        version = _version_for(request, data["standard"], data.get("version"))
+        key = request.headers.get("Idempotency-Key")
+        try:
+            if "file" in data:
+                upload = data["file"]
+                submission, _created = services.receive_submission(
+                    actor=request.user,
+                    organization=organization,
+                    version=version,
+                    period=data["period"],
+                    upload=upload,
+                    filename=upload.name,
+                    idempotency_key=key,
+                    request=request,
+                )
+            else:
+                submission, _created = services.receive_rows(
+                    actor=request.user,
+                    organization=organization,
+                    version=version,
+                    period=data["period"],
+                    rows=data["rows"],
+                    idempotency_key=key,
+                    request=request,
+                )
+        except services.TooLarge:
+            raise PayloadTooLarge from None
+        except services.IdempotencyConflict:
+            raise IdempotencyKeyReused from None
+        except ValidationError as error:
+            raise exceptions.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from None
+        body = SubmissionSerializer(submission, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class SubmissionDetail(APIView):
+    @extend_schema(
+        summary="A submission's status and counts",
+        responses={200: SubmissionSerializer, 404: OpenApiResponse(description="Missing or not yours")},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        submission = access_submission_by_id(request.user, pk)
+        return Response(SubmissionSerializer(submission, context={"request": request}).data)
+
+
+def issue_rows(submission: Submission) -> list[dict[str, Any]]:
+    return [
+        {
+            "severity": issue.severity,
+            "row": issue.row,
+            "column": issue.column,
+            "value": issue.value,
+            "code": issue.code,
+            "message": message(issue.code, issue.params),
+        }
+        for issue in issues_of(submission)
+    ]
+
+
+def report_csv(submission: Submission) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_("Severity"), _("Row"), _("Column"), _("Value as written"), _("Problem")])
+    for item in issue_rows(submission):
+        writer.writerow(
+            [
+                safe_cell(str(v)) if v is not None else ""
+                for v in (item["severity"], item["row"], item["column"], item["value"], item["message"])
+            ]
+        )
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="report-{submission.pk}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class SubmissionReport(APIView):
+    @extend_schema(
+        summary="The report: every problem with row, column, value as written and a message in your language",
+        responses={200: ReportSerializer, 404: OpenApiResponse(description="Missing or not yours")},
+    )
+    def get(self, request: Request, pk: str) -> Any:
+        submission = access_submission_by_id(request.user, pk)
+        return Response(
+            {
+                "submission": SubmissionSerializer(submission, context={"request": request}).data,
+                "summary": submission.summary,
+                "issues": issue_rows(submission),
+            }
+        )
+
+
+class SubmissionReportCsv(APIView):
+    @extend_schema(
+        summary="The report as CSV (UTF-8 with BOM), messages in your language",
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="Missing or not yours"),
+        },
+    )
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        return report_csv(access_submission_by_id(request.user, pk))

@@ -1,0 +1,251 @@
+"""Reading an uploaded file into a header and a stream of rows, whatever Excel or an ERP produced.
+
+CSV: the encoding is detected, not assumed (byte-order marks, UTF-8, UTF-16 without a mark, then
+GB18030, CP1251, KOI8-R and CP866 by statistics), and so is the delimiter (, ; tab |). XLSX: the zip
+is checked before openpyxl touches it (entry count, total uncompressed size, compression ratio),
+defusedxml guards its XML, and the sheet is the one named after the standard or the first. In both,
+the header row is found below any title rows, and rows are read lazily, so memory does not grow
+with the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+HEADER_SCAN_ROWS = 20
+SAMPLE_BYTES = 256 * 1024
+CANDIDATE_ENCODINGS = ["gb18030", "cp1251", "koi8_r", "cp866"]
+DELIMITERS = [",", ";", "\t", "|"]
+csv.field_size_limit(1024 * 1024)
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; `code` and `params` make the report's message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class Table:
+    kind: str
+    header_row: int
+    headers: list[str]
+    rows: Iterator[tuple[int, list[Any]]]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+    closer: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+
+
+def detect_kind(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileProblem("old_excel")
+    if head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"["):
+        return "json"
+    return "csv"
+
+
+# --- CSV --------------------------------------------------------------------------------------------------
+
+
+def detect_encoding(sample: bytes) -> str:
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if sample.startswith(bom):
+            return name
+    if sample[:2000].count(b"\x00") > len(sample[:2000]) // 4:
+        even, odd = sample[0:2000:2].count(b"\x00"), sample[1:2000:2].count(b"\x00")
+        return "utf-16-be" if even > odd else "utf-16-le"
+    if b"\x00" in sample:
+        raise FileProblem("binary")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=len(sample) < SAMPLE_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS).best()
+    if best is None:
+        raise FileProblem("unknown_encoding")
+    return best.encoding
+
+
+def detect_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the first lines most consistently into the most columns."""
+    lines = [line for line in lines if line.strip()][:30]
+    best, best_score = ",", -1.0
+    for delimiter in DELIMITERS:
+        counts = [len(next(csv.reader([line], delimiter=delimiter), [])) for line in lines]
+        if not counts or max(counts) < 2:
+            continue
+        widest = max(counts)
+        consistent = sum(1 for count in counts if count == widest) / len(counts)
+        score = widest * consistent
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_rows(text: Any, delimiter: str) -> Iterator[tuple[int, list[Any]]]:
+    encoding = text.encoding
+    reader = csv.reader(text, delimiter=delimiter)
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except UnicodeDecodeError:
+        raise FileProblem("bad_bytes", encoding=encoding, row=number + 1) from None
+    except csv.Error as error:
+        raise FileProblem("bad_csv", row=number + 1, reason=str(error)) from None
+
+
+def read_csv(path: Path, score: Callable[[list[Any]], int]) -> Table:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample.strip(b"\xef\xbb\xbf\xff\xfe \r\n\t\x00"):
+        raise FileProblem("empty")
+    encoding = detect_encoding(sample)
+    try:
+        text = sample.decode(encoding, errors="ignore" if len(sample) == SAMPLE_BYTES else "strict")
+    except UnicodeDecodeError:
+        raise FileProblem("bad_bytes", encoding=encoding, row=1) from None
+    if sum(1 for ch in text[:4000] if ch < " " and ch not in "\r\n\t") > 8:
+        raise FileProblem("binary")
+    delimiter = detect_delimiter(text.splitlines()[:40])
+    stream = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="", errors="strict")
+    try:
+        header_row, headers, rest = _find_header(_csv_rows(stream, delimiter), score)
+    except BaseException:
+        stream.close()
+        raise
+    return Table(
+        "csv", header_row, headers, rest, encoding=encoding, delimiter=delimiter, closer=stream.close
+    )
+
+
+# --- XLSX ------------------------------------------------------------------------------------------------
+
+
+def check_zip(path: Path) -> None:
+    """Refuse zip bombs before any XML is parsed: too many entries, too large, too compressed."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise FileProblem("bad_xlsx") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > settings.HUB_XLSX_MAX_ENTRIES:
+            raise FileProblem("xlsx_too_many_parts", count=len(entries))
+        total = sum(entry.file_size for entry in entries)
+        if total > settings.HUB_XLSX_MAX_UNCOMPRESSED:
+            raise FileProblem("xlsx_too_large", size=total)
+        for entry in entries:
+            if entry.compress_size and entry.file_size / entry.compress_size > settings.HUB_XLSX_MAX_RATIO:
+                raise FileProblem("xlsx_bomb")
+            if entry.filename.startswith("/") or ".." in entry.filename.split("/"):
+                raise FileProblem("bad_xlsx")
+        names = {entry.filename for entry in entries}
+        if "xl/workbook.xml" not in names:
+            raise FileProblem("bad_xlsx")
+        if "xl/vbaProject.bin" in names:
+            raise FileProblem("xlsx_macros")
+
+
+def read_xlsx(path: Path, score: Callable[[list[Any]], int], sheet_names: list[str]) -> Table:
+    import openpyxl
+
+    check_zip(path)
+    small = path.stat().st_size < 8 * 1024 * 1024
+    handle = path.open("rb")  # a file object: stored originals have no .xlsx extension for openpyxl to check
+    try:
+        # Small workbooks are loaded whole, which gives merged cells; large ones are streamed.
+        workbook = openpyxl.load_workbook(handle, read_only=not small, data_only=True)
+    except Exception:
+        handle.close()
+        raise FileProblem("bad_xlsx") from None
+
+    def close() -> None:
+        workbook.close()
+        handle.close()
+
+    wanted = {name.casefold()[:31] for name in sheet_names}
+    sheet = next((ws for ws in workbook.worksheets if ws.title.casefold() in wanted), workbook.worksheets[0])
+    merged: dict[tuple[int, int], Any] = {}
+    if small:
+        for area in sheet.merged_cells.ranges:
+            if area.min_row > HEADER_SCAN_ROWS:
+                continue
+            value = sheet.cell(row=area.min_row, column=area.min_col).value
+            for row in range(area.min_row, area.max_row + 1):
+                for column in range(area.min_col, area.max_col + 1):
+                    merged[(row, column)] = value
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = list(values)
+            if number <= HEADER_SCAN_ROWS and merged:
+                cells = [merged.get((number, column), cell) for column, cell in enumerate(cells, start=1)]
+            while cells and cells[-1] is None:
+                cells.pop()
+            yield number, cells
+
+    try:
+        header_row, headers, rest = _find_header(rows(), score)
+    except BaseException:
+        close()
+        raise
+    return Table("xlsx", header_row, headers, rest, sheet=sheet.title, closer=close)
+
+
+# --- Both -------------------------------------------------------------------------------------------------
+
+
+def _find_header(
+    rows: Iterator[tuple[int, list[Any]]], score: Callable[[list[Any]], int]
+) -> tuple[int, list[str], Iterator[tuple[int, list[Any]]]]:
+    """The row (within the first rows) whose cells name the most fields; title rows above it are skipped."""
+    seen: list[tuple[int, list[Any]]] = []
+    for item in rows:
+        seen.append(item)
+        if len(seen) >= HEADER_SCAN_ROWS:
+            break
+    if not any(any(cell not in (None, "") for cell in cells) for _number, cells in seen):
+        raise FileProblem("empty")
+    scored = [(score(cells), index) for index, (_number, cells) in enumerate(seen)]
+    best_score, best_index = max(scored, key=lambda item: (item[0], -item[1]))
+    if best_score == 0:
+        raise FileProblem("no_header")
+    number, cells = seen[best_index]
+    headers = ["" if cell is None else str(cell).strip() for cell in cells]
+
+    def rest() -> Iterator[tuple[int, list[Any]]]:
+        yield from seen[best_index + 1 :]
+        yield from rows
+
+    return number, headers, rest()

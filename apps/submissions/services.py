@@ -1,0 +1,534 @@
+"""Receiving, processing and superseding submissions.
+
+- `receive_submission` stores the original bytes (always, even for a file that will be rejected) with
+  their SHA-256, and returns the existing submission for a retried request (same Idempotency-Key, or
+  the same bytes for the same standard and period). Processing is queued when the row is committed.
+- `process_submission` claims the row with a conditional UPDATE and a lease, reads and checks every
+  row, then either saves the report and writes nothing, or writes all observations and supersedes the
+  previous submission for that period in one short transaction. It is safe to run again at any point:
+  a killed worker leaves nothing half-written, and the sweeper hands the row to another attempt.
+- `sweep_submissions` (every minute) re-queues work left in `received` or with an expired lease, and
+  gives up with a clear report after HUB_SUBMISSION_MAX_ATTEMPTS attempts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.services import record_event
+from apps.organizations.models import Organization
+from apps.standards.models import Field, StandardVersion
+from apps.standards.values import parse_period
+from apps.submissions import parsing
+from apps.submissions.models import Issue, Observation, Submission
+from apps.submissions.permissions import can_submit
+from apps.submissions.validation import (
+    Problem,
+    RateBook,
+    RowChecker,
+    guess_decimal_comma,
+    header_scorer,
+    is_blank,
+    make_plan,
+)
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 5000
+
+
+class TooLarge(Exception):
+    """The upload is larger than HUB_UPLOAD_MAX_BYTES (the API answers 413)."""
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before for a different request (the API answers 422)."""
+
+
+class LeaseLost(Exception):
+    """Another worker took the submission over; this attempt stops without writing."""
+
+
+# --- Receiving --------------------------------------------------------------------------------------------
+
+
+def _digest(upload: File) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+        if size > settings.HUB_UPLOAD_MAX_BYTES:
+            raise TooLarge
+    upload.seek(0)
+    return digest.hexdigest(), size
+
+
+def _kind(upload: File, filename: str) -> str:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    try:
+        return parsing.detect_kind(head if isinstance(head, bytes) else head.encode())
+    except parsing.FileProblem:
+        return "xlsx" if filename.lower().endswith((".xls", ".xlsx")) else "csv"
+
+
+def receive_submission(
+    *,
+    actor: Any,
+    organization: Organization,
+    version: StandardVersion,
+    period: str,
+    upload: File,
+    filename: str = "",
+    idempotency_key: str | None = None,
+    request: Any = None,
+) -> tuple[Submission, bool]:
+    """Store an upload and queue its processing; return (submission, created).
+
+    Raises PermissionDenied, ValidationError (bad version or period, empty file), TooLarge, or
+    IdempotencyConflict. A retry returns the submission the first request made.
+    """
+    if not can_submit(actor, organization):
+        raise PermissionDenied
+    if version.status == StandardVersion.Status.DRAFT:
+        raise ValidationError({"version": [_("Drafts cannot receive data; use a published version.")]})
+    canonical = parse_period(period, version.frequency)
+    if canonical is None:
+        raise ValidationError(
+            {
+                "period": [
+                    _("“%(value)s” is not a period of this standard. Write it like %(example)s.")
+                    % {
+                        "value": period[:40],
+                        "example": {"month": "2026-09", "quarter": "2026-Q3"}.get(version.frequency, "2026"),
+                    }
+                ]
+            }
+        )
+    sha256, size = _digest(upload)
+    if size == 0:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    fingerprint = hashlib.sha256(f"{version.pk}|{canonical}|{sha256}".encode()).hexdigest()
+    key = (idempotency_key or "").strip()[:128] or None
+    if key:
+        existing = Submission.objects.filter(organization=organization, idempotency_key=key).first()
+        if existing is not None:
+            if existing.fingerprint != fingerprint:
+                raise IdempotencyConflict
+            return existing, False
+    same = (
+        Submission.objects.filter(organization=organization, version=version, period=canonical, sha256=sha256)
+        .order_by("-created_at")
+        .first()
+    )
+    if same is not None:
+        return same, False
+    submission = Submission(
+        organization=organization,
+        version=version,
+        standard_id=version.standard_id,
+        period=canonical,
+        source=_kind(upload, filename),
+        filename=os.path.basename(filename or "")[:255],
+        size=size,
+        sha256=sha256,
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        submitted_by=actor if getattr(actor, "pk", None) else None,
+        submitted_by_token=getattr(actor, "token", None),
+    )
+    try:
+        with transaction.atomic():
+            submission.original.save("original", upload, save=False)
+            submission.save(force_insert=True)
+            record_event(
+                actor=actor,
+                action="submission.receive",
+                organization=organization,
+                target=submission,
+                request=request,
+                data={
+                    "standard": version.standard.code,
+                    "version": version.version,
+                    "period": canonical,
+                    "size": size,
+                },
+            )
+            transaction.on_commit(lambda: _queue(submission.pk))
+    except IntegrityError:
+        submission.original.delete(save=False)
+        existing = Submission.objects.filter(organization=organization, idempotency_key=key).first()
+        if existing is None:
+            raise
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyConflict from None
+        return existing, False
+    return submission, True
+
+
+def receive_rows(
+    *,
+    actor: Any,
+    organization: Organization,
+    version: StandardVersion,
+    period: str,
+    rows: list[dict[str, Any]],
+    idempotency_key: str | None = None,
+    request: Any = None,
+) -> tuple[Submission, bool]:
+    """JSON rows go through exactly the same path as files: they are stored as the original bytes."""
+    content = json.dumps({"rows": rows}, ensure_ascii=False, sort_keys=True, default=str).encode()
+    return receive_submission(
+        actor=actor,
+        organization=organization,
+        version=version,
+        period=period,
+        upload=ContentFile(content),
+        filename="rows.json",
+        idempotency_key=idempotency_key,
+        request=request,
+    )
+
+
+def _queue(submission_id: Any) -> None:
+    from apps.submissions.tasks import process_submission_task
+
+    try:
+        process_submission_task.delay(str(submission_id))
+    except Exception:  # the broker is down: the sweeper will queue it
+        logger.warning("could not queue submission %s; the sweeper will", submission_id, exc_info=True)
+
+
+# --- Processing -------------------------------------------------------------------------------------------
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(submission_id: Any, worker: str) -> Submission | None:
+    now = timezone.now()
+    claimed = (
+        Submission.objects.filter(pk=submission_id)
+        .filter(
+            Q(status=Submission.Status.RECEIVED)
+            | Q(status=Submission.Status.PROCESSING, claimed_until__lt=now)
+        )
+        .update(
+            status=Submission.Status.PROCESSING,
+            claimed_by=worker,
+            progress=0,
+            attempts=F("attempts") + 1,
+            claimed_until=now + timedelta(seconds=settings.HUB_SUBMISSION_LEASE_SECONDS),
+        )
+    )
+    return (
+        Submission.objects.select_related("version__standard", "organization").get(pk=submission_id)
+        if claimed
+        else None
+    )
+
+
+def _renew(submission: Submission, worker: str, progress: int) -> None:
+    renewed = Submission.objects.filter(
+        pk=submission.pk, claimed_by=worker, status=Submission.Status.PROCESSING
+    ).update(
+        progress=min(progress, 99),
+        claimed_until=timezone.now() + timedelta(seconds=settings.HUB_SUBMISSION_LEASE_SECONDS),
+    )
+    if not renewed:
+        raise LeaseLost
+
+
+def process_submission(*, submission_id: Any, worker: str | None = None) -> Submission:
+    """Process one submission to its end state (see the module's docstring). Safe to call again."""
+    worker = worker or worker_name()
+    submission = _claim(submission_id, worker)
+    if submission is None:
+        return Submission.objects.get(pk=submission_id)
+    if submission.attempts > settings.HUB_SUBMISSION_MAX_ATTEMPTS:
+        _finish(submission, worker, [Problem("error", None, "", "", "gave_up")], spool=None, summary={})
+        return Submission.objects.get(pk=submission.pk)
+    spool = tempfile.NamedTemporaryFile(prefix="hub-rows-", suffix=".jsonl", delete=False)  # noqa: SIM115
+    try:
+        with spool:
+            problems, summary = _check(submission, worker, spool)
+        _finish(submission, worker, problems, spool=Path(spool.name), summary=summary)
+    except LeaseLost:
+        logger.info("submission %s was taken over by another worker", submission.pk)
+    finally:
+        Path(spool.name).unlink(missing_ok=True)
+    return Submission.objects.get(pk=submission.pk)
+
+
+def _open_table(submission: Submission, fields: list[Field]) -> parsing.Table:
+    path = Path(submission.original.path)
+    score = header_scorer(fields)
+    kind = submission.source
+    if kind == Submission.Source.JSON:
+        return _json_table(path, fields)
+    if kind == Submission.Source.XLSX:
+        version = submission.version
+        names = [version.standard.code, *version.titles.values()]
+        return parsing.read_xlsx(path, score, names)
+    return parsing.read_csv(path, score)
+
+
+def _json_table(path: Path, fields: list[Field]) -> parsing.Table:
+    try:
+        content = json.loads(path.read_bytes())
+        rows = content["rows"] if isinstance(content, dict) else content
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ValueError("rows must be a list of objects")
+    except (ValueError, KeyError, TypeError) as error:
+        raise parsing.FileProblem("bad_json", reason=str(error)[:200]) from None
+    if not rows:
+        raise parsing.FileProblem("no_rows")
+    headers: list[str] = []
+    for row in rows:
+        headers += [key for key in row if key not in headers]
+    lines = ((number, [row.get(h) for h in headers]) for number, row in enumerate(rows, start=1))
+    return parsing.Table("json", 0, headers, iter(lines))
+
+
+def _check(submission: Submission, worker: str, spool: Any) -> tuple[list[Problem], dict[str, Any]]:
+    version = submission.version
+    fields = [f for f in version.fields.order_by("position") if not f.derived]
+    try:
+        table = _open_table(submission, fields)
+    except parsing.FileProblem as problem:
+        return [Problem("error", None, "", "", problem.code, problem.params)], {}
+    try:
+        return _check_table(submission, worker, spool, version, fields, table)
+    finally:
+        table.close()
+
+
+def _check_table(
+    submission: Submission,
+    worker: str,
+    spool: Any,
+    version: StandardVersion,
+    fields: list[Field],
+    table: parsing.Table,
+) -> tuple[list[Problem], dict[str, Any]]:
+    problems: list[Problem] = []
+    plan = make_plan(version, fields, table.headers)
+    summary: dict[str, Any] = {
+        "kind": table.kind,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "columns": {column.header: column.field.name for column in plan.columns},
+    }
+    for header in plan.unknown:
+        problems.append(
+            Problem("warning", table.header_row or None, header, "", "unknown_column", {"column": header})
+        )
+    for header, duplicate in plan.duplicates:
+        problems.append(
+            Problem(
+                "error",
+                table.header_row or None,
+                header,
+                "",
+                "duplicate_column",
+                {"column": header, "field": duplicate.title},
+            )
+        )
+    if plan.missing:
+        names = ", ".join(f.title for f in plan.missing)
+        problems.append(
+            Problem("error", table.header_row or None, "", "", "missing_columns", {"columns": names})
+        )
+    if any(p.severity == "error" for p in problems):
+        return problems, summary
+    head: list[tuple[int, list[Any]]] = []
+    rows = iter(table.rows)
+    for item in rows:
+        head.append(item)
+        if len(head) >= 200:
+            break
+    decimal_comma = guess_decimal_comma([cells for _n, cells in head], plan.columns)
+    if decimal_comma is None and table.delimiter == ";":
+        decimal_comma = True
+    summary["decimal_comma"] = decimal_comma
+    checker = RowChecker(
+        version, plan, submission.period, decimal_comma, RateBook(), width=len(table.headers)
+    )
+    sampled = sum(len(",".join("" if c is None else str(c) for c in cells)) + 1 for _n, cells in head) or 1
+    estimated_rows = max(1, int(submission.size * len(head) / sampled)) if head else 1
+    count = 0
+    limit = settings.HUB_REPORT_MAX_ISSUES
+    kept_errors = 0
+
+    def all_rows() -> Iterator[tuple[int, list[Any]]]:
+        yield from head
+        yield from rows
+
+    try:
+        for number, cells in all_rows():
+            if is_blank(cells):
+                continue
+            count += 1
+            row_problems: list[Problem] = []
+            outcome = checker.check(number, cells, row_problems)
+            for problem in row_problems:
+                kept_errors += 1
+                if kept_errors <= limit:
+                    problems.append(problem)
+            if outcome is not None and kept_errors == 0:
+                spool.write(
+                    json.dumps(
+                        [outcome.row, outcome.dimensions, outcome.measures, outcome.key.hex()],
+                        ensure_ascii=False,
+                        default=str,
+                    ).encode()
+                    + b"\n"
+                )
+            if count % PROGRESS_EVERY == 0:
+                _renew(submission, worker, int(95 * count / max(estimated_rows, count + 1)))
+    except parsing.FileProblem as problem:
+        problems.append(Problem("error", None, "", "", problem.code, problem.params))
+    if count == 0 and not problems:
+        problems.append(Problem("error", None, "", "", "no_rows"))
+    key_names = ", ".join(checker._header(name) for name in version.primary_key)
+    for row, first in checker.duplicate_keys():
+        kept_errors += 1
+        if kept_errors <= limit:
+            problems.append(
+                Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
+            )
+    summary["rows"] = count
+    summary["errors_total"] = sum(1 for p in problems if p.severity == "error") + max(0, kept_errors - limit)
+    return problems, summary
+
+
+def _finish(
+    submission: Submission,
+    worker: str,
+    problems: list[Problem],
+    *,
+    spool: Path | None,
+    summary: dict[str, Any],
+) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    with transaction.atomic():
+        locked = (
+            Submission.objects.select_for_update()
+            .filter(pk=submission.pk, claimed_by=worker, status=Submission.Status.PROCESSING)
+            .first()
+        )
+        if locked is None:
+            raise LeaseLost
+        Issue.objects.filter(submission=locked).delete()
+        Observation.objects.filter(submission=locked).delete()
+        Issue.objects.bulk_create(
+            Issue(
+                submission=locked,
+                severity=p.severity,
+                row=p.row,
+                column=p.column[:255],
+                value=p.value[:255],
+                code=p.code,
+                params=p.params,
+            )
+            for p in problems
+        )
+        locked.row_count = summary.get("rows", 0)
+        locked.error_count = summary.get("errors_total", len(errors))
+        locked.warning_count = len(warnings)
+        locked.summary = summary
+        locked.progress = 100
+        locked.claimed_until = None
+        locked.processed_at = timezone.now()
+        if errors or spool is None:
+            locked.status = Submission.Status.REJECTED
+            locked.save()
+            return
+        previous = (
+            Submission.objects.select_for_update()
+            .filter(
+                organization_id=locked.organization_id,
+                standard_id=locked.standard_id,
+                period=locked.period,
+                is_current=True,
+            )
+            .exclude(pk=locked.pk)
+            .first()
+        )
+        _copy_observations(locked, spool)
+        if previous is not None:
+            previous.is_current = False
+            previous.superseded_by = locked
+            previous.save(update_fields=["is_current", "superseded_by"])
+        locked.is_current = True
+        locked.status = Submission.Status.ACCEPTED_WITH_WARNINGS if warnings else Submission.Status.ACCEPTED
+        locked.save()
+        record_event(
+            actor=None,
+            action="submission.accept",
+            organization=locked.organization,
+            target=locked,
+            data={"rows": locked.row_count, "supersedes": str(previous.pk) if previous else None},
+        )
+
+
+def _copy_observations(submission: Submission, spool: Path) -> None:
+    """Write every spooled row with PostgreSQL COPY, inside the caller's transaction."""
+    columns = "(submission_id, organization_id, standard_id, period, row, dimensions, measures)"
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY submissions_observation {columns} FROM STDIN") as copy,
+        spool.open("rb") as lines,
+    ):
+        for line in lines:
+            row, dimensions, measures, _key = json.loads(line)
+            copy.write_row(
+                (
+                    submission.pk,
+                    submission.organization_id,
+                    submission.standard_id,
+                    submission.period,
+                    row,
+                    json.dumps(dimensions, ensure_ascii=False),
+                    json.dumps(measures),
+                )
+            )
+
+
+# --- Sweeping ---------------------------------------------------------------------------------------------
+
+
+def sweep_submissions(*, now: Any = None) -> int:
+    """Queue again what no worker is working on: received long ago, or processing with an expired lease."""
+    now = now or timezone.now()
+    stale = Submission.objects.filter(
+        Q(status=Submission.Status.RECEIVED, created_at__lt=now - timedelta(seconds=30))
+        | Q(status=Submission.Status.PROCESSING, claimed_until__lt=now)
+    ).values_list("pk", flat=True)[:200]
+    count = 0
+    for submission_id in stale:
+        _queue(submission_id)
+        count += 1
+    return count

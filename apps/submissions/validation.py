@@ -1,0 +1,370 @@
+"""Checking a table against a standard version, row by row, with the standard's own interpreter.
+
+Headers are matched by the fields' names, titles and aliases in any of the six languages, ignoring
+case, spaces and punctuation; a trailing unit in brackets ("Количество (кг)") is read and used for
+conversion. Every cell goes through apps.standards.values (defined once, next to the standard); a
+column's repeated values (countries, products, periods) are interpreted once and remembered.
+"""
+
+from __future__ import annotations
+
+import array
+import hashlib
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.standards.models import ExchangeRate, Field, StandardVersion
+from apps.standards.reference import fold
+from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
+from apps.standards.values import Interpreter, Result, interpreter_for, parse_number
+
+CACHE_LIMIT = 20000
+UNIT_IN_BRACKETS = re.compile(r"^(.*?)[\s]*[\(\[（]\s*([^\)\]）]{1,20})\s*[\)\]）]\s*$")
+
+
+def _unit_words() -> dict[str, str]:
+    words = {
+        fold(unit): unit
+        for unit in ("t", "kg", "ha", "m", "day", "hour", "USD", "USD/t", "USD/kg", "percent")
+    }
+    for unit, text in SYMBOLS.items():
+        words.setdefault(fold(text), unit)
+    for symbols in LOCAL_SYMBOLS.values():
+        for unit, text in symbols.items():
+            words.setdefault(fold(text), unit)
+    words.update({fold("%"): "percent", "tonnes": "t", "tons": "t", "tonne": "t", "кг": "kg", "тонн": "t"})
+    words.pop("", None)
+    return words
+
+
+UNIT_WORDS = _unit_words()
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    field: Field
+    unit: str | None
+    interpreter: Interpreter
+    cache: dict[Any, Result] = dataclass_field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    columns: list[Column]
+    unknown: list[str]
+    missing: list[Field]
+    duplicates: list[tuple[str, Field]]
+
+
+@dataclass
+class Problem:
+    severity: str
+    row: int | None
+    column: str
+    value: str
+    code: str
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+def header_index(fields: list[Field]) -> dict[str, Field]:
+    index: dict[str, Field] = {}
+    for f in fields:
+        names = [f.name, *f.titles.values()]
+        for aliases in f.aliases.values():
+            names += aliases
+        for name in names:
+            index.setdefault(fold(name), f)
+    return index
+
+
+def split_unit(header: str) -> tuple[str, str | None]:
+    match = UNIT_IN_BRACKETS.match(header)
+    if not match:
+        return header, None
+    return match[1], UNIT_WORDS.get(fold(match[2]), match[2].strip())
+
+
+def match_header(header: str, index: dict[str, Field]) -> tuple[Field | None, str | None]:
+    if not header:
+        return None, None
+    found = index.get(fold(header))
+    if found is not None:
+        return found, None
+    label, unit = split_unit(header)
+    return index.get(fold(label)), unit
+
+
+def header_scorer(fields: list[Field]) -> Any:
+    index = header_index(fields)
+
+    def score(cells: list[Any]) -> int:
+        return sum(
+            1 for cell in cells if cell is not None and match_header(str(cell).strip(), index)[0] is not None
+        )
+
+    return score
+
+
+def make_plan(version: StandardVersion, fields: list[Field], headers: list[str]) -> Plan:
+    index = header_index(fields)
+    columns: list[Column] = []
+    unknown: list[str] = []
+    duplicates: list[tuple[str, Field]] = []
+    taken: dict[str, Column] = {}
+    for position, header in enumerate(headers):
+        found, unit = match_header(header, index)
+        if found is None:
+            if header:
+                unknown.append(header)
+            continue
+        if found.name in taken:
+            duplicates.append((header, found))
+            continue
+        column = Column(position, header, found, unit, interpreter_for(found, version.frequency))
+        taken[found.name] = column
+        columns.append(column)
+    missing = [
+        f
+        for f in fields
+        if f.required and not f.default and f.name not in taken and f.type != Field.Type.PERIOD
+    ]
+    return Plan(columns, unknown, missing, duplicates)
+
+
+def guess_decimal_comma(rows: list[list[Any]], columns: list[Column]) -> bool | None:
+    """Whether the file writes decimals with a comma, judged from its number columns."""
+    numeric = [c for c in columns if c.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)]
+    comma = dot = 0
+    for cells in rows:
+        for column in numeric:
+            if column.index >= len(cells) or not isinstance(cells[column.index], str):
+                continue
+            text = cells[column.index].replace(" ", "").replace("\u00a0", "")
+            if re.fullmatch(r"-?\d+,\d{1,2}|-?\d{1,3}(\.\d{3})+,\d+", text):
+                comma += 1
+            elif re.fullmatch(r"-?\d+\.\d{1,2}|-?\d{1,3}(,\d{3})+\.\d+", text):
+                dot += 1
+    if comma > dot:
+        return True
+    if dot > comma:
+        return False
+    return None
+
+
+class RateBook:
+    """The stewards' exchange rates, looked up once per currency and month."""
+
+    def __init__(self, rates: QuerySet[ExchangeRate] | None = None) -> None:
+        self.cache: dict[tuple[str, str], Decimal | None] = {}
+        self.rates = rates if rates is not None else ExchangeRate.objects.all()
+
+    def usd_per_unit(self, currency: str, period: str) -> Decimal | None:
+        if currency == "USD":
+            return Decimal(1)
+        month = period if len(period) == 7 and period[4] == "-" else None
+        key = (currency, month or period)
+        if key not in self.cache:
+            query = self.rates.filter(currency=currency)
+            if month:
+                query = query.filter(period=month)
+            else:  # a quarter, season or year: the mean of that year's (or quarter's) monthly rates
+                year = period[:4]
+                months = [f"{year}-{m:02d}" for m in _months_of(period)]
+                query = query.filter(period__in=months)
+            values = list(query.values_list("usd_per_unit", flat=True))
+            self.cache[key] = (sum(values, Decimal(0)) / len(values)) if values else None
+        return self.cache[key]
+
+
+def _months_of(period: str) -> range:
+    if "-Q" in period:
+        quarter = int(period[-1])
+        return range(3 * quarter - 2, 3 * quarter + 1)
+    return range(1, 13)
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    dimensions: dict[str, Any]
+    measures: dict[str, float]
+    key: bytes
+
+
+class RowChecker:
+    """Interprets and checks rows; collects problems; remembers dimension keys compactly (12 bytes a row)."""
+
+    def __init__(
+        self,
+        version: StandardVersion,
+        plan: Plan,
+        period: str,
+        decimal_comma: bool | None,
+        rates: RateBook,
+        width: int,
+    ) -> None:
+        self.width = width
+        self.version = version
+        self.plan = plan
+        self.period = period
+        self.decimal_comma = decimal_comma
+        self.rates = rates
+        self.key_fields = list(version.primary_key)
+        self.rules = list(version.rules)
+        self.money = {c.field.name: c.field.currency_field for c in plan.columns if c.field.currency_field}
+        self.defaults = {
+            f.name: f
+            for f in version.fields.all()
+            if f.default and f.name not in {c.field.name for c in plan.columns}
+        }
+        self.key_digests = array.array("Q")
+        self.key_rows = array.array("I")
+
+    def check(self, number: int, cells: list[Any], problems: list[Problem]) -> RowOutcome | None:
+        """Interpret one row; append its problems; return its values when it has no error."""
+        errors_before = sum(1 for p in problems if p.severity == "error")
+        values: dict[str, Any] = {}
+        extra = (
+            [cell for cell in cells[self.width :] if cell not in (None, "")]
+            if len(cells) > self.width
+            else []
+        )
+        for column in self.plan.columns:
+            raw = cells[column.index] if column.index < len(cells) else None
+            if isinstance(raw, str):
+                raw = raw.strip()
+            cache_key = raw if raw.__hash__ is not None else repr(raw)
+            result = column.cache.get(cache_key)
+            if result is None:
+                result = column.interpreter(raw, unit=column.unit, decimal_comma=self.decimal_comma)
+                if len(column.cache) < CACHE_LIMIT:
+                    column.cache[cache_key] = result
+            if result.problem is not None:
+                problems.append(
+                    Problem(
+                        "error",
+                        number,
+                        column.header,
+                        _shown(raw),
+                        result.problem.code,
+                        result.problem.params,
+                    )
+                )
+            elif result.value is not None:
+                values[column.field.name] = result.value
+        for name, f in self.defaults.items():
+            values.setdefault(name, interpreter_for(f, self.version.frequency)(None).value)
+        if extra:
+            problems.append(
+                Problem("error", number, "", _shown(extra[0]), "extra_cells", {"count": len(extra)})
+            )
+        period = values.get("period", self.period)
+        if period != self.period:
+            problems.append(
+                Problem(
+                    "error",
+                    number,
+                    self._header("period"),
+                    str(period),
+                    "period_mismatch",
+                    {"period": self.period},
+                )
+            )
+        for rule in self.rules:
+            a, b = (values.get(name) for name in rule["fields"])
+            if a is not None and b is not None and (a > b if rule["check"] == "lte" else a >= b):
+                problems.append(
+                    Problem(
+                        "error",
+                        number,
+                        self._header(rule["fields"][0]),
+                        _shown(a),
+                        f"rule_{rule['check']}",
+                        {"other": self._header(rule["fields"][1]), "limit": str(b)},
+                    )
+                )
+        for measure, currency_field in self.money.items():
+            amount, currency = values.get(measure), values.get(currency_field)
+            if amount is None or currency is None:
+                continue
+            rate = self.rates.usd_per_unit(currency, self.period)
+            if rate is None:
+                problems.append(
+                    Problem(
+                        "error",
+                        number,
+                        self._header(measure),
+                        _shown(amount),
+                        "no_rate",
+                        {"currency": currency, "period": self.period},
+                    )
+                )
+            else:
+                values[measure] = amount * rate
+        if sum(1 for p in problems if p.severity == "error") > errors_before:
+            return None
+        key_text = "\x1f".join(str(values.get(name, "")) for name in self.key_fields)
+        digest = hashlib.blake2b(key_text.encode(), digest_size=8).digest()
+        self.key_digests.append(int.from_bytes(digest, "little"))
+        self.key_rows.append(number)
+        dimensions, measures = {}, {}
+        for name, value in values.items():
+            if name in self.measure_names:
+                measures[name] = float(value)
+            else:
+                dimensions[name] = value if isinstance(value, str | int) else str(value)
+        dimensions.setdefault("period", self.period)
+        return RowOutcome(number, dimensions, measures, digest)
+
+    @property
+    def measure_names(self) -> set[str]:
+        if not hasattr(self, "_measure_names"):
+            self._measure_names = {f.name for f in self.version.fields.all() if f.role == Field.Role.MEASURE}
+        return self._measure_names
+
+    def _header(self, name: str) -> str:
+        return next((c.header for c in self.plan.columns if c.field.name == name), name)
+
+    def duplicate_keys(self) -> Iterator[tuple[int, int]]:
+        """(row, first row with the same dimension key) for every repeated key."""
+        order = sorted(
+            range(len(self.key_digests)), key=self.key_digests.__getitem__
+        )  # stable: rows in order
+        first = None
+        for previous, current in itertools.pairwise(order):
+            if self.key_digests[previous] != self.key_digests[current]:
+                first = None
+                continue
+            first = first if first is not None else self.key_rows[previous]
+            yield self.key_rows[current], first
+
+
+def _shown(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def is_blank(cells: list[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+__all__ = [
+    "Plan",
+    "Problem",
+    "RateBook",
+    "RowChecker",
+    "guess_decimal_comma",
+    "header_scorer",
+    "is_blank",
+    "make_plan",
+    "parse_number",
+]

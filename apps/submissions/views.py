@@ -1,0 +1,69 @@
+"""Submission pages: upload, the list of earlier submissions, and each submission's progress and report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from apps.organizations.permissions import access_organization_by_id
+from apps.submissions import services
+from apps.submissions.api import issue_rows, report_csv
+from apps.submissions.forms import UploadForm
+from apps.submissions.permissions import access_submission_by_id, can_submit
+from apps.submissions.selectors import data_organizations_for, submissions_for
+
+
+@login_required
+def submissions(request: HttpRequest) -> HttpResponse:
+    senders = [org for org in data_organizations_for(request.user) if can_submit(request.user, org)]
+    form = UploadForm(request.POST or None, request.FILES or None, organizations=senders) if senders else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        organization = access_organization_by_id(
+            request.user, form.cleaned_data["organization"], request=request
+        )
+        upload = form.cleaned_data["file"]
+        try:
+            submission, created = services.receive_submission(
+                actor=request.user,
+                organization=organization,
+                version=form.cleaned_data["version"],
+                period=form.cleaned_data["period"],
+                upload=upload,
+                filename=upload.name,
+                request=request,
+            )
+        except services.TooLarge:
+            form.add_error("file", _("The file is larger than the hub accepts."))
+        except PermissionDenied:
+            form.add_error(None, _("Your role does not allow sending data for this organization."))
+        except ValidationError as error:
+            for field, errors in (
+                error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            ).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if not created:
+                messages.info(request, _("This file was sent before; here is that submission."))
+            return redirect("submissions:detail", pk=submission.pk)
+    page = submissions_for(request.user).order_by("-created_at")[:100]
+    return render(request, "submissions/list.html", {"form": form, "submissions": page})
+
+
+@login_required
+def detail(request: HttpRequest, pk: str) -> HttpResponse:
+    submission = access_submission_by_id(request.user, pk)
+    issues = issue_rows(submission) if submission.is_finished else []
+    return render(
+        request,
+        "submissions/detail.html",
+        {"submission": submission, "issues": issues[:2000], "more": max(0, len(issues) - 2000)},
+    )
+
+
+@login_required
+def report(request: HttpRequest, pk: str) -> HttpResponse:
+    return report_csv(access_submission_by_id(request.user, pk))
