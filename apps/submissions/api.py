@@ -130,7 +130,10 @@ def _organization_for(request: Request, organization_id: int | None) -> Organiza
     actor = request.user
     if organization_id is not None:
         return access_organization_by_id(actor, organization_id, request=request)
-    candidates = [org for org in data_organizations_for(actor) if can_submit(actor, org)]
+    visible = data_organizations_for(actor)
+    candidates = [org for org in visible if can_submit(actor, org)]
+    if visible and not candidates:
+        raise exceptions.PermissionDenied(_("Your role does not allow sending data for this organization."))
     if len(candidates) != 1:
         raise exceptions.ValidationError({"organization": [_("Say which organization the data belongs to.")]})
     return candidates[0]

@@ -154,6 +154,8 @@ def read_csv(path: Path, score: Callable[[list[Any]], int]) -> Table:
 
 def check_zip(path: Path) -> None:
     """Refuse zip bombs before any XML is parsed: too many entries, too large, too compressed."""
+    with path.open("rb") as handle:
+        detect_kind(handle.read(8))  # an old .xls says so
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:

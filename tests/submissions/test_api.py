@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.submissions.models import Observation, Submission
+from tests.organizations.test_permission_matrix import row
+from tests.submissions.conftest import csv_bytes
+from tests.submissions.test_files import EN_HEADERS, ROW
+
+
+def upload(client: Any, content: bytes, *, key: str | None = None, **fields: Any) -> Any:
+    data = {
+        "standard": "tomato-paste.exports",
+        "period": "2026-09",
+        "file": SimpleUploadedFile("export.csv", content, content_type="text/csv"),
+        **fields,
+    }
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post("/api/v1/submissions/", data, **headers)
+
+
+def test_a_file_is_accepted_for_processing_with_a_status_url(
+    cast: Any, standards: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = cast.client_for("token_contributor")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, csv_bytes(EN_HEADERS, [ROW]))
+    assert response.status_code == 202
+    body = response.json()
+    assert response["Location"] == body["url"]
+    status = client.get(body["url"]).json()
+    assert status["status"] == "accepted" and status["row_count"] == 1
+    report = client.get(body["report_url"]).json()
+    assert report["issues"] == [] and report["summary"]["delimiter"] == ","
+
+
+def test_json_rows_over_the_api(cast: Any, standards: Any, django_capture_on_commit_callbacks: Any) -> None:
+    names = [
+        "period",
+        "product",
+        "destination_country",
+        "incoterm",
+        "border_crossing",
+        "transport_mode",
+        "packaging",
+        "quantity",
+        "value",
+        "currency",
+    ]
+    body = {
+        "standard": "tomato-paste.exports",
+        "version": "1.0.0",
+        "period": "2026-09",
+        "rows": [dict(zip(names, [*ROW[:7], 25, 21500, "USD"], strict=True))],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = cast.client_for("token_contributor").post(
+            "/api/v1/submissions/", body, content_type="application/json"
+        )
+    assert response.status_code == 202
+    assert Submission.objects.get(pk=response.json()["id"]).status == "accepted"
+
+
+def test_a_retried_request_returns_the_first_submission(cast: Any, standards: Any) -> None:
+    client = cast.client_for("token_contributor")
+    first = upload(client, csv_bytes(EN_HEADERS, [ROW]), key="erp-42")
+    second = upload(client, csv_bytes(EN_HEADERS, [ROW]), key="erp-42")
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    other = upload(client, csv_bytes(EN_HEADERS, [ROW, ["2026-09", *ROW[1:2], "UZ", *ROW[3:]]]), key="erp-42")
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert Submission.objects.count() == 1
+
+
+def test_too_large_is_413_and_stores_nothing(cast: Any, standards: Any, settings: Any) -> None:
+    settings.HUB_UPLOAD_MAX_BYTES = 100
+    response = upload(cast.client_for("token_contributor"), csv_bytes(EN_HEADERS, [ROW] * 10))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert not Submission.objects.exists()
+
+
+def test_bad_requests_say_what_is_wrong_in_the_readers_language(cast: Any, standards: Any) -> None:
+    client = cast.client_for("token_contributor")
+    response = upload(client, csv_bytes(EN_HEADERS, [ROW]), period="2026-Q3", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400
+    detail = response.json()["error"]["details"][0]
+    assert detail["field"] == "period" and "2026-Q3" in detail["message"]
+    assert upload(client, b"", period="2026-09").status_code == 400
+    assert upload(client, csv_bytes(EN_HEADERS, [ROW]), standard="no.such").status_code == 404
+    assert upload(client, csv_bytes(EN_HEADERS, [ROW]), version="9.9.9").status_code == 404
+    assert not Submission.objects.exists()
+
+
+def test_another_organizations_id_is_404(cast: Any, standards: Any) -> None:
+    response = upload(
+        cast.client_for("a_contributor"), csv_bytes(EN_HEADERS, [ROW]), organization=cast.org_b.pk
+    )
+    assert response.status_code == 404
+    assert not Submission.objects.exists()
+
+
+def test_a_viewer_may_not_send(cast: Any, standards: Any) -> None:
+    assert upload(cast.client_for("token_viewer"), csv_bytes(EN_HEADERS, [ROW])).status_code == 403
+    assert upload(cast.client_for("a_viewer"), csv_bytes(EN_HEADERS, [ROW])).status_code == 403
+
+
+def test_the_report_reads_in_the_readers_language(cast: Any, send: Any) -> None:
+    broken = list(ROW)
+    broken[7] = "lots"
+    submission = send(csv_bytes(EN_HEADERS, [broken]))
+    client = cast.client_for("a_viewer")
+    english = client.get(f"/api/v1/submissions/{submission.pk}/report/").json()["issues"][0]
+    kazakh = client.get(f"/api/v1/submissions/{submission.pk}/report/", HTTP_ACCEPT_LANGUAGE="kk").json()[
+        "issues"
+    ][0]
+    assert (english["row"], english["column"], english["value"], english["code"]) == (
+        2,
+        "Quantity (t)",
+        "lots",
+        "not_a_number",
+    )
+    assert "lots" in kazakh["message"] and kazakh["message"] != english["message"]
+    csv_report = client.get(f"/submissions/{submission.pk}/report.csv")
+    assert csv_report["Content-Disposition"].startswith("attachment;")
+    assert "lots" in csv_report.content.decode("utf-8-sig")
+
+
+@pytest.fixture
+def own_submission(send: Any) -> Submission:
+    return send(csv_bytes(EN_HEADERS, [ROW]))
+
+
+MATRIX = [
+    *row(
+        "GET",
+        "/api/v1/submissions/{id}/",
+        "own",
+        a_admin=200,
+        a_contributor=200,
+        a_viewer=200,
+        tokens=200,
+        steward=404,
+        anonymous=401,
+    ),
+    *row(
+        "GET",
+        "/api/v1/submissions/{id}/report/",
+        "own",
+        a_admin=200,
+        a_contributor=200,
+        a_viewer=200,
+        tokens=200,
+        steward=404,
+        anonymous=401,
+    ),
+    *row(
+        "GET",
+        "/api/v1/submissions/{id}/report.csv",
+        "own",
+        a_admin=200,
+        a_contributor=200,
+        a_viewer=200,
+        tokens=200,
+        steward=404,
+        anonymous=401,
+    ),
+    *row(
+        "GET",
+        "/submissions/{id}/",
+        "own",
+        a_admin=200,
+        a_contributor=200,
+        a_viewer=200,
+        steward=404,
+        others=302,
+    ),
+    *row(
+        "GET",
+        "/submissions/{id}/report.csv",
+        "own",
+        a_admin=200,
+        a_contributor=200,
+        a_viewer=200,
+        steward=404,
+        others=302,
+    ),
+    *row("GET", "/submissions/", "own", people=200, others=302),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "target", "actor", "expected"), MATRIX)
+def test_submission_permission_matrix(
+    cast: Any, own_submission: Submission, method: str, path: str, target: str, actor: str, expected: int
+) -> None:
+    response = cast.client_for(actor).get(path.format(id=own_submission.pk))
+    assert response.status_code == expected, (path, actor)
+
+
+@pytest.mark.parametrize("actor", ["b_admin", "b_contributor", "b_viewer"])
+def test_a_foreign_submission_is_indistinguishable_from_a_missing_one(
+    cast: Any, own_submission: Submission, actor: str
+) -> None:
+    client = cast.client_for(actor)
+    foreign = client.get(f"/api/v1/submissions/{own_submission.pk}/")
+    missing = client.get("/api/v1/submissions/00000000-0000-0000-0000-000000000000/")
+    assert foreign.status_code == missing.status_code == 404 and foreign.content == missing.content
+    assert client.get("/api/v1/submissions/").json()["results"] == []
+    assert client.get(f"/submissions/{own_submission.pk}/").status_code == 404
+    assert Observation.objects.count() == 1

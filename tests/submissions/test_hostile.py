@@ -1,0 +1,183 @@
+"""Hostile or broken input gets a clear error and changes nothing; the original bytes are kept."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+
+from apps.submissions import services
+from apps.submissions.models import Observation, Submission
+from tests.submissions.conftest import csv_bytes, xlsx_bytes
+from tests.submissions.test_files import EN_HEADERS, ROW
+
+
+def rejected_with(submission: Submission, code: str) -> None:
+    assert submission.status == "rejected"
+    assert code in set(submission.issues.values_list("code", flat=True)), list(
+        submission.issues.values("code", "params")
+    )
+    assert not Observation.objects.filter(submission=submission).exists()
+    with submission.original.open("rb") as original:  # the original is kept, even when rejected
+        assert original.read() and submission.sha256
+
+
+def test_binary_file(send: Any) -> None:
+    rejected_with(send(bytes(range(256)) * 40, filename="photo.csv"), "binary")
+
+
+def test_old_excel_file(send: Any) -> None:
+    rejected_with(send(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, filename="old.xls"), "old_excel")
+
+
+def test_zip_bomb_is_not_opened(send: Any) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<" + "a" * 50_000_000 + "/>")
+    rejected_with(send(buffer.getvalue(), filename="bomb.xlsx"), "xlsx_bomb")
+
+
+def test_xml_entity_tricks_are_refused(send: Any) -> None:
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&lol2;</workbook>'
+    )
+    content = io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW]))
+    patched = io.BytesIO()
+    with zipfile.ZipFile(content) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, laughs if item.filename == "xl/workbook.xml" else data)
+    rejected_with(send(patched.getvalue(), filename="laughs.xlsx"), "bad_xlsx")
+
+
+def test_macro_workbook_is_refused(send: Any) -> None:
+    content = io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW]))
+    patched = io.BytesIO()
+    with zipfile.ZipFile(content) as source, zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/vbaProject.bin", b"macro")
+    rejected_with(send(patched.getvalue(), filename="renamed.xlsx"), "xlsx_macros")
+
+
+def test_empty_file_changes_nothing(cast: Any, tomato: Any) -> None:
+    with pytest.raises(services.ValidationError):
+        services.receive_submission(
+            actor=cast.person("a", "contributor"),
+            organization=cast.org_a,
+            version=tomato,
+            period="2026-09",
+            upload=ContentFile(b"", name="empty.csv"),
+        )
+    assert not Submission.objects.exists()
+
+
+def test_header_only_file(send: Any) -> None:
+    rejected_with(send(csv_bytes(EN_HEADERS, [])), "no_rows")
+
+
+def test_no_recognizable_header(send: Any) -> None:
+    rejected_with(send(csv_bytes(["a", "b", "c"], [["1", "2", "3"]])), "no_header")
+
+
+def test_missing_required_columns_reject_the_file_with_one_message(send: Any) -> None:
+    submission = send(csv_bytes(EN_HEADERS[:-3], [ROW[:-3]]))
+    rejected_with(submission, "missing_columns")
+    issue = submission.issues.get(code="missing_columns")
+    assert "Quantity" in issue.params["columns"] and "Currency" in issue.params["columns"]
+    assert submission.issues.count() == 1
+
+
+def test_duplicate_headers(send: Any) -> None:
+    rejected_with(send(csv_bytes([*EN_HEADERS, "Quantity"], [[*ROW, "26"]])), "duplicate_column")
+
+
+def test_ragged_rows(send: Any) -> None:
+    submission = send(csv_bytes(EN_HEADERS, [[*ROW, "surprise"]]))
+    rejected_with(submission, "extra_cells")
+    assert submission.issues.get(code="extra_cells").row == 2
+
+
+def test_unknown_columns_only_warn(send: Any) -> None:
+    submission = send(csv_bytes([*EN_HEADERS, "Our internal note"], [[*ROW, "call back"]]))
+    assert submission.status == "accepted_with_warnings"
+    assert submission.issues.get().code == "unknown_column"
+
+
+def test_repeated_dimension_key(send: Any) -> None:
+    submission = send(csv_bytes(EN_HEADERS, [ROW, ROW, ROW]))
+    rejected_with(submission, "duplicate_key")
+    assert sorted(submission.issues.filter(code="duplicate_key").values_list("row", "params__first")) == [
+        (3, 2),
+        (4, 2),
+    ]
+
+
+def test_a_row_of_another_period(send: Any) -> None:
+    row = list(ROW)
+    row[0] = "2026-08"
+    rejected_with(send(csv_bytes(EN_HEADERS, [row])), "period_mismatch")
+
+
+def test_a_period_outside_the_standards_frequency(cast: Any, tomato: Any) -> None:
+    for period in ("2026-Q3", "2026", "next month"):
+        with pytest.raises(services.ValidationError):
+            services.receive_submission(
+                actor=cast.person("a", "contributor"),
+                organization=cast.org_a,
+                version=tomato,
+                period=period,
+                upload=ContentFile(csv_bytes(EN_HEADERS, [ROW]), name="x.csv"),
+            )
+    assert not Submission.objects.exists()
+
+
+def test_formula_like_cells_are_text_and_neutralized_in_the_report(send: Any, cast: Any) -> None:
+    row = list(ROW)
+    row[1] = '=HYPERLINK("http://example.org")'
+    submission = send(csv_bytes(EN_HEADERS, [row], delimiter=";"))
+    rejected_with(submission, "not_allowed")
+    report = (
+        cast.client_for("a_viewer")
+        .get(f"/api/v1/submissions/{submission.pk}/report.csv")
+        .content.decode("utf-8-sig")
+    )
+    assert "'=HYPERLINK" in report
+    assert "\n=" not in report and ",=" not in report
+
+
+def test_the_reader_is_told_which_rows_break_a_cross_field_rule(
+    cast: Any, standards: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from apps.standards.models import StandardVersion
+
+    version = StandardVersion.objects.get(standard__code="tomato-paste.production", version="1.0.0")
+    headers = [f.titles["en"] for f in version.fields.order_by("position") if not f.derived]
+    names = [f.name for f in version.fields.order_by("position") if not f.derived]
+    values = {
+        "period": "2026",
+        "fresh_tomatoes_processed": "1000",
+        "paste_produced": "2000",
+        "daily_capacity": "500",
+        "campaign_length": "60",
+        "energy_per_tonne": "3000",
+        "water_per_tonne": "20",
+        "export_share": "80",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        submission, _ = services.receive_submission(
+            actor=cast.person("a", "contributor"),
+            organization=cast.org_a,
+            version=version,
+            period="2026",
+            upload=ContentFile(csv_bytes(headers, [[values.get(n, "") for n in names]]), name="p.csv"),
+        )
+    submission.refresh_from_db()
+    rejected_with(submission, "rule_lte")

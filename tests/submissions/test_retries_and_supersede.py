@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apps.submissions import services
+from apps.submissions.models import Observation, Submission
+from tests.submissions.conftest import csv_bytes
+from tests.submissions.test_files import EN_HEADERS, ROW
+
+SECOND = ["2026-09", "cold-break-30-32", "UZ", "CPT", "irkeshtam", "rail", "bag-in-box", "12", "9000", "USD"]
+
+
+def current_rows() -> list[tuple[str, Any]]:
+    return sorted(
+        (o.dimensions["product"], o.measures["quantity"])
+        for o in Observation.objects.filter(submission__is_current=True)
+    )
+
+
+def test_a_retry_with_the_same_key_returns_the_same_submission(send: Any) -> None:
+    first = send(csv_bytes(EN_HEADERS, [ROW]), key="erp-2026-09-1")
+    again = send(csv_bytes(EN_HEADERS, [ROW]), key="erp-2026-09-1")
+    assert first.pk == again.pk
+    assert Submission.objects.count() == 1 and Observation.objects.count() == 1
+
+
+def test_the_same_bytes_again_return_the_same_submission(send: Any) -> None:
+    first = send(csv_bytes(EN_HEADERS, [ROW]))
+    assert send(csv_bytes(EN_HEADERS, [ROW])).pk == first.pk
+    assert Submission.objects.count() == 1
+
+
+def test_a_key_reused_for_other_content_is_refused(send: Any) -> None:
+    send(csv_bytes(EN_HEADERS, [ROW]), key="k1")
+    with pytest.raises(services.IdempotencyConflict):
+        send(csv_bytes(EN_HEADERS, [SECOND]), key="k1")
+    assert Submission.objects.count() == 1
+
+
+def test_a_resubmission_replaces_the_accepted_data_atomically_and_keeps_history(send: Any) -> None:
+    first = send(csv_bytes(EN_HEADERS, [ROW, SECOND]))
+    assert current_rows() == [("cold-break-30-32", 12), ("hot-break-28-30", 25)]
+    corrected = list(ROW)
+    corrected[7] = "30"
+    second = send(csv_bytes(EN_HEADERS, [corrected]))
+    first.refresh_from_db()
+    assert second.is_current and not first.is_current and first.superseded_by_id == second.pk
+    assert current_rows() == [("hot-break-28-30", 30)]
+    assert Observation.objects.filter(submission=first).count() == 2  # history is kept
+
+
+def test_a_rejected_resubmission_leaves_the_accepted_data_in_force(send: Any) -> None:
+    first = send(csv_bytes(EN_HEADERS, [ROW]))
+    broken = list(ROW)
+    broken[7] = "lots"
+    second = send(csv_bytes(EN_HEADERS, [broken]))
+    first.refresh_from_db()
+    assert second.status == "rejected" and first.is_current
+    assert current_rows() == [("hot-break-28-30", 25)]
+
+
+def test_processing_twice_changes_nothing(send: Any) -> None:
+    submission = send(csv_bytes(EN_HEADERS, [ROW]))
+    services.process_submission(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == "accepted" and Observation.objects.count() == 1
+
+
+def test_gives_up_with_a_clear_report_after_the_attempts(send: Any, settings: Any) -> None:
+    submission = send(csv_bytes(EN_HEADERS, [ROW]))
+    Submission.objects.filter(pk=submission.pk).update(
+        status="received", attempts=settings.HUB_SUBMISSION_MAX_ATTEMPTS, is_current=False
+    )
+    Observation.objects.all().delete()
+    services.process_submission(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == "rejected" and submission.issues.get().code == "gave_up"
