@@ -92,7 +92,7 @@ def accepted(submission: Any) -> dict[str, Any]:
             RU_HEADERS,
             ["сентябрь 2026", "hot-break-28-30", *RU_ROW[2:]],
             "koi8-r",
-        ),  # no – or ° in KOI8-R
+        ),  # KOI8-R has no en dash or degree sign
     ],
 )
 def test_encodings_are_detected_not_assumed(
