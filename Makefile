@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LANGS := zh_Hans ru kk ky uz
 
-.PHONY: run test lint stop catalogs messages schema clean help
+.PHONY: run test lint stop catalogs messages schema clean help bench
 
 help:
 	@echo "make run      set up and serve the hub on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -14,6 +14,7 @@ help:
 	@echo "make stop     end anything a crashed run left behind (servers, embedded database)"
 	@echo "make messages refresh the translation catalogs from the code (needs GNU gettext)"
 	@echo "make schema   rewrite docs/openapi.yaml from the code"
+	@echo "make bench    measure ingestion (bench/ingest.py; ROWS=1000000 by default)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -39,6 +40,10 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/alliance-openapi.yaml
 	diff -q /tmp/alliance-openapi.yaml docs/openapi.yaml || (echo "docs/openapi.yaml is stale: make schema"; exit 1)
+
+bench: $(STAMP) catalogs
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/ingest.py --rows $${ROWS:-1000000}
 
 schema: $(STAMP)
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml

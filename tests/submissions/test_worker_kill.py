@@ -1,0 +1,114 @@
+"""A worker killed in the middle of a file (118,800 rows) leaves no partial data, and the retry finishes the job:
+real Celery workers on the configured broker, real PostgreSQL, SIGKILL to the whole worker."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from apps.standards.models import StandardVersion
+from apps.standards.services import load_standards
+from apps.submissions import services
+from apps.submissions.models import Observation, Submission
+from apps.submissions.tasks import process_submission_task
+from tests.submissions.conftest import csv_bytes
+from tests.submissions.test_files import EN_HEADERS
+from tests.test_worker import _test_database_url
+
+ROWS = 118_800  # every combination of the dimensions below, each once
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def big_file() -> bytes:
+    products = ["hot-break-28-30", "hot-break-30-32", "hot-break-36-38", "cold-break-28-30", "cold-break-30-32"]
+    countries = ["KZ", "KG", "UZ", "TJ", "TM", "RU", "AF", "MN", "AZ", "GE", "TR", "IR"]
+    incoterms = ["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
+    crossings = ["khorgos", "alashankou", "torugart", "irkeshtam", "baketu", "sea"]
+    modes = ["road", "rail", "multimodal", "sea", "air"]
+    packaging = ["aseptic-drum", "bag-in-box", "tin"]
+    hs = ["200290", "200210"]
+    combos = itertools.product(products, countries, incoterms, crossings, modes, packaging, hs)
+    rows = []
+    for number, (product, country, incoterm, crossing, mode, pack, code) in enumerate(combos):
+        if number >= ROWS:
+            break
+        rows.append(["2026-09", product, country, incoterm, crossing, mode, pack, str(1 + number % 90), "21500", "USD", code])
+    return csv_bytes([*EN_HEADERS, "HS code"], rows)
+
+
+def start_worker(queue: str, log: Any) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), "HUB_DATA_DIR": str(settings.DATA_DIR),
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT), "HUB_SUBMISSION_LEASE_SECONDS": "3"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "alliance", "worker", "--pool", "prefork", "--concurrency", "1",
+         "--queues", queue, "--hostname", f"{queue}-{uuid.uuid4().hex[:4]}@%h", "--loglevel", "WARNING",
+         "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def wait_for(condition: Any, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(cast: Any, tmp_path: Any,
+                                                                            monkeypatch: Any) -> None:
+    from alliance.celery import app
+
+    app.conf.task_always_eager = False
+    load_standards()
+    version = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
+    submission, _ = services.receive_submission(
+        actor=cast.person("a", "contributor"), organization=cast.org_a, version=version, period="2026-09",
+        upload=ContentFile(big_file(), name="big.csv"), filename="big.csv",
+    )
+    queue = f"kill-{uuid.uuid4().hex[:8]}"
+    log = (tmp_path / "workers.log").open("wb")
+    first = start_worker(queue, log)
+    second = None
+    try:
+        process_submission_task.apply_async(args=[str(submission.pk)], queue=queue)
+        wait_for(lambda: Submission.objects.filter(pk=submission.pk, status="processing", progress__gt=0).exists(),
+                 90, "the first worker to be working on the file")
+        os.killpg(first.pid, signal.SIGKILL)  # the whole worker: main process and pool child
+        first.wait(timeout=10)
+        submission.refresh_from_db()
+        assert submission.status == "processing"
+        assert not Observation.objects.filter(submission=submission).exists()
+
+        second = start_worker(queue, log)
+        monkeypatch.setattr(services, "_queue", lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue))
+        wait_for(lambda: services.sweep_submissions() > 0, 30, "the lease to expire and the sweeper to re-queue")
+        wait_for(lambda: Submission.objects.get(pk=submission.pk).is_finished, 180, "the retry to finish")
+        submission.refresh_from_db()
+        assert submission.status == "accepted", list(submission.issues.values("code", "params")[:5])
+        assert submission.attempts == 2
+        assert Observation.objects.filter(submission=submission).count() == ROWS
+        assert Observation.objects.filter(submission=submission).values("row").distinct().count() == ROWS
+    finally:
+        for worker in (first, second):
+            if worker is not None and worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(worker.pid, signal.SIGKILL)
+                    worker.wait()
+        log.close()
+        print((tmp_path / "workers.log").read_text(errors="replace")[-3000:])
+        app.conf.task_always_eager = True
