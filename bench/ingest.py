@@ -30,15 +30,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
 
 PERIOD = "2030-01"
-HEADERS = ["Period", "Product", "HS code", "Destination country", "Incoterm", "Border crossing", "Transport mode",
-           "Packaging", "Quantity (t)", "Value", "Currency", "Brix", "Bostwick consistency", "Colour a/b",
-           "Payment terms"]
+HEADERS = [
+    "Period",
+    "Product",
+    "HS code",
+    "Destination country",
+    "Incoterm",
+    "Border crossing",
+    "Transport mode",
+    "Packaging",
+    "Quantity (t)",
+    "Value",
+    "Currency",
+    "Brix",
+    "Bostwick consistency",
+    "Colour a/b",
+    "Payment terms",
+]
 
 
 def make_file(path: Path, rows: int) -> None:
     """A realistic monthly file: every row a distinct shipment group, numbers in several styles."""
-    products = ["hot-break-28-30", "hot-break-30-32", "hot-break-36-38", "cold-break-28-30", "cold-break-30-32",
-                "cold-break-36-38"]
+    products = [
+        "hot-break-28-30",
+        "hot-break-30-32",
+        "hot-break-36-38",
+        "cold-break-28-30",
+        "cold-break-30-32",
+        "cold-break-36-38",
+    ]
     import pycountry
 
     countries = [c.alpha_2 for c in pycountry.countries]
@@ -53,9 +73,11 @@ def make_file(path: Path, rows: int) -> None:
             if number >= rows:
                 break
             quantity = 1 + (number * 7) % 900
-            out.write(f"{PERIOD},{product},200290,{country},{incoterm},{crossing},{mode},{pack},{quantity}.5,"
-                      f"{quantity * 850},USD,{28 + number % 10}.{number % 10},{4 + number % 5}.5,2.1{number % 10},"
-                      f"{30 + number % 60}\r\n")
+            out.write(
+                f"{PERIOD},{product},200290,{country},{incoterm},{crossing},{mode},{pack},{quantity}.5,"
+                f"{quantity * 850},USD,{28 + number % 10}.{number % 10},{4 + number % 5}.5,2.1{number % 10},"
+                f"{30 + number % 60}\r\n"
+            )
 
 
 def table_schema_file(path: Path) -> Path:
@@ -98,8 +120,14 @@ def _validation_stage(path: str, queue: multiprocessing.Queue) -> None:  # type:
     plan = make_plan(version, fields, table.headers)
     rows = iter(table.rows)
     head = list(itertools.islice(rows, 200))
-    checker = RowChecker(version, plan, PERIOD, guess_decimal_comma([c for _n, c in head], plan.columns), RateBook(),
-                         width=len(table.headers))
+    checker = RowChecker(
+        version,
+        plan,
+        PERIOD,
+        guess_decimal_comma([c for _n, c in head], plan.columns),
+        RateBook(),
+        width=len(table.headers),
+    )
     count = errors = 0
     for number, cells in itertools.chain(head, rows):
         if is_blank(cells):
@@ -111,8 +139,15 @@ def _validation_stage(path: str, queue: multiprocessing.Queue) -> None:  # type:
     duplicates = sum(1 for _ in checker.duplicate_keys())
     elapsed = time.perf_counter() - started
     table.close()
-    queue.put({"rows": count, "errors": errors, "duplicates": duplicates, "seconds": elapsed,
-               "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    queue.put(
+        {
+            "rows": count,
+            "errors": errors,
+            "duplicates": duplicates,
+            "seconds": elapsed,
+            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def validation_stage(path: Path) -> dict:
@@ -128,14 +163,30 @@ def frictionless_stage(path: Path, schema: Path) -> dict:
     executable = Path(sys.executable).with_name("frictionless")
     started = time.perf_counter()
     completed = subprocess.run(
-        [str(executable), "validate", path.name, "--schema", schema.name, "--limit-errors", "1000000", "--json"],
-        capture_output=True, text=True, check=False, cwd=path.parent,  # it refuses paths outside its folder
+        [
+            str(executable),
+            "validate",
+            path.name,
+            "--schema",
+            schema.name,
+            "--limit-errors",
+            "1000000",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=path.parent,  # it refuses paths outside its folder
     )
     elapsed = time.perf_counter() - started
     report = json.loads(completed.stdout or "{}")
     task = (report.get("tasks") or [{}])[0]
-    return {"seconds": elapsed, "valid": report.get("valid"), "rows": task.get("stats", {}).get("rows"),
-            "errors": task.get("stats", {}).get("errors")}
+    return {
+        "seconds": elapsed,
+        "valid": report.get("valid"),
+        "rows": task.get("stats", {}).get("rows"),
+        "errors": task.get("stats", {}).get("errors"),
+    }
 
 
 def end_to_end(path: Path) -> dict:
@@ -153,15 +204,22 @@ def end_to_end(path: Path) -> dict:
 
     organization = Organization.objects.get(slug="red-valley-tomato")
     admin = User.objects.get(email="admin@red-valley-tomato.example")
-    _token, secret = create_api_token(actor=admin, organization=organization, name="bench", role="contributor", days=1)
+    _token, secret = create_api_token(
+        actor=admin, organization=organization, name="bench", role="contributor", days=1
+    )
     Submission.objects.filter(organization=organization, period=PERIOD).update(is_current=False)
     client = Client(headers={"Authorization": f"Bearer {secret}"}, HTTP_HOST="127.0.0.1")
     content = path.read_bytes()
     started = time.perf_counter()
-    response = client.post("/api/v1/submissions/", {
-        "standard": "tomato-paste.exports", "version": "1.0.0", "period": PERIOD,
-        "file": SimpleUploadedFile("bench.csv", content, content_type="text/csv"),
-    })
+    response = client.post(
+        "/api/v1/submissions/",
+        {
+            "standard": "tomato-paste.exports",
+            "version": "1.0.0",
+            "period": PERIOD,
+            "file": SimpleUploadedFile("bench.csv", content, content_type="text/csv"),
+        },
+    )
     assert response.status_code == 202, response.content[:500]
     submission_id = response.json()["id"]
     services.process_submission(submission_id=submission_id)  # what the worker runs, here in-process
@@ -176,12 +234,16 @@ def copy_reference(path: Path) -> dict:
     django.setup()
     from django.db import connection
 
-    columns = ", ".join(f'"c{i}" {"numeric" if i in (8, 9, 11, 12, 13, 14) else "text"}' for i in range(len(HEADERS)))
+    columns = ", ".join(
+        f'"c{i}" {"numeric" if i in (8, 9, 11, 12, 13, 14) else "text"}' for i in range(len(HEADERS))
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE bench_copy ({columns})")
         started = time.perf_counter()
-        with cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
-                path.open("rb") as handle:
+        with (
+            cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as handle,
+        ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
         elapsed = time.perf_counter() - started
@@ -192,7 +254,9 @@ def copy_reference(path: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hub-bench-"))
@@ -200,26 +264,37 @@ def main() -> None:
     make_file(big, options.rows)
     make_file(small, max(1, options.rows // 10))
     schema = table_schema_file(big)
-    print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-          f"file: {options.rows:,} rows, {big.stat().st_size / 1e6:.0f} MB")
+    print(
+        f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"file: {options.rows:,} rows, {big.stat().st_size / 1e6:.0f} MB"
+    )
 
     ours = validation_stage(big)
     smaller = validation_stage(small)
     theirs = frictionless_stage(big, schema)
     ours_rate = ours["rows"] / ours["seconds"]
     theirs_rate = (theirs["rows"] or options.rows) / theirs["seconds"]
-    print(f"(a) validation stage: {ours_rate:,.0f} rows/s ({ours['seconds']:.1f} s, {ours['errors']} rows with "
-          f"errors, {ours['duplicates']} repeated keys); frictionless validate: {theirs_rate:,.0f} rows/s "
-          f"({theirs['seconds']:.1f} s, valid={theirs['valid']}); ratio {ours_rate / theirs_rate:.2f}× (target 10×)")
-    print(f"    peak memory of the validation stage: {smaller['max_rss_mb']:.0f} MB for {smaller['rows']:,} rows, "
-          f"{ours['max_rss_mb']:.0f} MB for {ours['rows']:,} rows")
+    print(
+        f"(a) validation stage: {ours_rate:,.0f} rows/s ({ours['seconds']:.1f} s, {ours['errors']} rows with "
+        f"errors, {ours['duplicates']} repeated keys); frictionless validate: {theirs_rate:,.0f} rows/s "
+        f"({theirs['seconds']:.1f} s, valid={theirs['valid']}); "
+        f"ratio {ours_rate / theirs_rate:.2f}× (target 10×)"
+    )
+    print(
+        f"    peak memory of the validation stage: {smaller['max_rss_mb']:.0f} MB "
+        f"for {smaller['rows']:,} rows, "
+        f"{ours['max_rss_mb']:.0f} MB for {ours['rows']:,} rows"
+    )
 
     whole = end_to_end(big)
     copy = copy_reference(big)
     whole_rate, copy_rate = whole["rows"] / whole["seconds"], copy["rows"] / copy["seconds"]
-    print(f"(b) end to end through the API: {whole_rate:,.0f} rows/s ({whole['seconds']:.1f} s, {whole['status']}); "
-          f"plain COPY: {copy_rate:,.0f} rows/s ({copy['seconds']:.1f} s); ratio {whole_rate / copy_rate:.2f} "
-          f"(target 0.33)")
+    print(
+        f"(b) end to end through the API: {whole_rate:,.0f} rows/s "
+        f"({whole['seconds']:.1f} s, {whole['status']}); "
+        f"plain COPY: {copy_rate:,.0f} rows/s ({copy['seconds']:.1f} s); ratio {whole_rate / copy_rate:.2f} "
+        f"(target 0.33)"
+    )
 
 
 if __name__ == "__main__":

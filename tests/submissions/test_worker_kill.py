@@ -1,5 +1,6 @@
-"""A worker killed in the middle of a file (118,800 rows) leaves no partial data, and the retry finishes the job:
-real Celery workers on the configured broker, real PostgreSQL, SIGKILL to the whole worker."""
+"""A worker killed in the middle of a file (118,800 rows) leaves no partial data, and the retry
+finishes the job: real Celery workers on the configured broker, real PostgreSQL, SIGKILL to the
+whole worker."""
 
 from __future__ import annotations
 
@@ -30,7 +31,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def big_file() -> bytes:
-    products = ["hot-break-28-30", "hot-break-30-32", "hot-break-36-38", "cold-break-28-30", "cold-break-30-32"]
+    products = [
+        "hot-break-28-30",
+        "hot-break-30-32",
+        "hot-break-36-38",
+        "cold-break-28-30",
+        "cold-break-30-32",
+    ]
     countries = ["KZ", "KG", "UZ", "TJ", "TM", "RU", "AF", "MN", "AZ", "GE", "TR", "IR"]
     incoterms = ["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
     crossings = ["khorgos", "alashankou", "torugart", "irkeshtam", "baketu", "sea"]
@@ -42,18 +49,59 @@ def big_file() -> bytes:
     for number, (product, country, incoterm, crossing, mode, pack, code) in enumerate(combos):
         if number >= ROWS:
             break
-        rows.append(["2026-09", product, country, incoterm, crossing, mode, pack, str(1 + number % 90), "21500", "USD", code])
+        rows.append(
+            [
+                "2026-09",
+                product,
+                country,
+                incoterm,
+                crossing,
+                mode,
+                pack,
+                str(1 + number % 90),
+                "21500",
+                "USD",
+                code,
+            ]
+        )
     return csv_bytes([*EN_HEADERS, "HS code"], rows)
 
 
 def start_worker(queue: str, log: Any) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "HUB_DATA_DIR": str(settings.DATA_DIR),
-           "MEDIA_ROOT": str(settings.MEDIA_ROOT), "HUB_SUBMISSION_LEASE_SECONDS": "3"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "HUB_DATA_DIR": str(settings.DATA_DIR),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "HUB_SUBMISSION_LEASE_SECONDS": "3",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "alliance", "worker", "--pool", "prefork", "--concurrency", "1",
-         "--queues", queue, "--hostname", f"{queue}-{uuid.uuid4().hex[:4]}@%h", "--loglevel", "WARNING",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "alliance",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--queues",
+            queue,
+            "--hostname",
+            f"{queue}-{uuid.uuid4().hex[:4]}@%h",
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -66,16 +114,21 @@ def wait_for(condition: Any, seconds: float, what: str) -> None:
     pytest.fail(f"timed out waiting for {what}")
 
 
-def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(cast: Any, tmp_path: Any,
-                                                                            monkeypatch: Any) -> None:
+def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(
+    cast: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
     from alliance.celery import app
 
     app.conf.task_always_eager = False
     load_standards()
     version = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
     submission, _ = services.receive_submission(
-        actor=cast.person("a", "contributor"), organization=cast.org_a, version=version, period="2026-09",
-        upload=ContentFile(big_file(), name="big.csv"), filename="big.csv",
+        actor=cast.person("a", "contributor"),
+        organization=cast.org_a,
+        version=version,
+        period="2026-09",
+        upload=ContentFile(big_file(), name="big.csv"),
+        filename="big.csv",
     )
     queue = f"kill-{uuid.uuid4().hex[:8]}"
     log = (tmp_path / "workers.log").open("wb")
@@ -83,8 +136,11 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(cast
     second = None
     try:
         process_submission_task.apply_async(args=[str(submission.pk)], queue=queue)
-        wait_for(lambda: Submission.objects.filter(pk=submission.pk, status="processing", progress__gt=0).exists(),
-                 90, "the first worker to be working on the file")
+        wait_for(
+            lambda: Submission.objects.filter(pk=submission.pk, status="processing", progress__gt=0).exists(),
+            90,
+            "the first worker to be working on the file",
+        )
         os.killpg(first.pid, signal.SIGKILL)  # the whole worker: main process and pool child
         first.wait(timeout=10)
         submission.refresh_from_db()
@@ -92,8 +148,12 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(cast
         assert not Observation.objects.filter(submission=submission).exists()
 
         second = start_worker(queue, log)
-        monkeypatch.setattr(services, "_queue", lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue))
-        wait_for(lambda: services.sweep_submissions() > 0, 30, "the lease to expire and the sweeper to re-queue")
+        monkeypatch.setattr(
+            services, "_queue", lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue)
+        )
+        wait_for(
+            lambda: services.sweep_submissions() > 0, 30, "the lease to expire and the sweeper to re-queue"
+        )
         wait_for(lambda: Submission.objects.get(pk=submission.pk).is_finished, 180, "the retry to finish")
         submission.refresh_from_db()
         assert submission.status == "accepted", list(submission.issues.values("code", "params")[:5])
