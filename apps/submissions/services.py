@@ -305,7 +305,11 @@ def _json_table(path: Path, fields: list[Field]) -> parsing.Table:
     headers: list[str] = []
     for row in rows:
         headers += [key for key in row if key not in headers]
-    lines = ((number, [row.get(h) for h in headers]) for number, row in enumerate(rows, start=1))
+
+    def cell(value: Any) -> Any:
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+    lines = ((number, [cell(row.get(h)) for h in headers]) for number, row in enumerate(rows, start=1))
     return parsing.Table("json", 0, headers, iter(lines))
 
 
@@ -379,6 +383,8 @@ def _check_table(
     estimated_rows = max(1, int(submission.size * len(head) / sampled)) if head else 1
     count = 0
     limit = settings.HUB_REPORT_MAX_ISSUES
+    prefix = f"{submission.pk}\t{submission.organization_id}\t{submission.standard_id}\t{submission.period}\t"
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
     kept_errors = 0
 
     def all_rows() -> Iterator[tuple[int, list[Any]]]:
@@ -398,12 +404,8 @@ def _check_table(
                     problems.append(problem)
             if outcome is not None and kept_errors == 0:
                 spool.write(
-                    json.dumps(
-                        [outcome.row, outcome.dimensions, outcome.measures, outcome.key.hex()],
-                        ensure_ascii=False,
-                        default=str,
-                    ).encode()
-                    + b"\n"
+                    f"{prefix}{outcome.row}\t{_copy_text(dumps(outcome.dimensions))}\t"
+                    f"{_copy_text(dumps(outcome.measures))}\n".encode()
                 )
             if count % PROGRESS_EVERY == 0:
                 _renew(submission, worker, int(95 * count / max(estimated_rows, count + 1)))
@@ -494,27 +496,21 @@ def _finish(
         )
 
 
+def _copy_text(text: str) -> str:
+    """JSON as a COPY text field: JSON escapes tabs and newlines itself; backslashes must be doubled."""
+    return text.replace("\\", "\\\\")
+
+
 def _copy_observations(submission: Submission, spool: Path) -> None:
-    """Write every spooled row with PostgreSQL COPY, inside the caller's transaction."""
+    """Stream the spool, already in COPY text format, into PostgreSQL inside the caller's transaction."""
     columns = "(submission_id, organization_id, standard_id, period, row, dimensions, measures)"
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY submissions_observation {columns} FROM STDIN") as copy,
         spool.open("rb") as lines,
     ):
-        for line in lines:
-            row, dimensions, measures, _key = json.loads(line)
-            copy.write_row(
-                (
-                    submission.pk,
-                    submission.organization_id,
-                    submission.standard_id,
-                    submission.period,
-                    row,
-                    json.dumps(dimensions, ensure_ascii=False),
-                    json.dumps(measures),
-                )
-            )
+        while chunk := lines.read(1 << 20):
+            copy.write(chunk)
 
 
 # --- Sweeping ---------------------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ column's repeated values (countries, products, periods) are interpreted once and
 from __future__ import annotations
 
 import array
-import hashlib
 import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
+from hashlib import blake2b
 from typing import Any
 
 from django.db.models import QuerySet
@@ -220,55 +220,58 @@ class RowChecker:
         self.rates = rates
         self.key_fields = list(version.primary_key)
         self.rules = list(version.rules)
-        self.money = {c.field.name: c.field.currency_field for c in plan.columns if c.field.currency_field}
-        self.defaults = {
-            f.name: f
+        self.money = [(c.field.name, c.field.currency_field) for c in plan.columns if c.field.currency_field]
+        given = {c.field.name for c in plan.columns}
+        self.default_values = [
+            (f.name, interpreter_for(f, version.frequency)(None).value)
             for f in version.fields.all()
-            if f.default and f.name not in {c.field.name for c in plan.columns}
-        }
+            if f.default and f.name not in given
+        ]
+        self.measure_names = frozenset(f.name for f in version.fields.all() if f.role == Field.Role.MEASURE)
+        self.fast_columns = [
+            (c.index, c.field.name, c.header, c.interpreter, c.cache, c.unit) for c in plan.columns
+        ]
         self.key_digests = array.array("Q")
         self.key_rows = array.array("I")
 
     def check(self, number: int, cells: list[Any], problems: list[Problem]) -> RowOutcome | None:
-        """Interpret one row; append its problems; return its values when it has no error."""
-        errors_before = sum(1 for p in problems if p.severity == "error")
+        """Interpret one row; append its problems; return its values when it has no error.
+
+        This runs once per row of every file, so it is written for speed: columns are precomputed
+        tuples, and a column's repeated values are interpreted once (the cache).
+        """
+        failed = False
         values: dict[str, Any] = {}
-        extra = (
-            [cell for cell in cells[self.width :] if cell not in (None, "")]
-            if len(cells) > self.width
-            else []
-        )
-        for column in self.plan.columns:
-            raw = cells[column.index] if column.index < len(cells) else None
-            if isinstance(raw, str):
+        count = len(cells)
+        decimal_comma = self.decimal_comma
+        for index, name, header, interpreter, cache, unit in self.fast_columns:
+            raw = cells[index] if index < count else None
+            if raw.__class__ is str:
                 raw = raw.strip()
-            cache_key = raw if raw.__hash__ is not None else repr(raw)
-            result = column.cache.get(cache_key)
+            result = cache.get(raw)
             if result is None:
-                result = column.interpreter(raw, unit=column.unit, decimal_comma=self.decimal_comma)
-                if len(column.cache) < CACHE_LIMIT:
-                    column.cache[cache_key] = result
+                result = interpreter(raw, unit=unit, decimal_comma=decimal_comma)
+                if len(cache) < CACHE_LIMIT:
+                    cache[raw] = result
             if result.problem is not None:
+                failed = True
                 problems.append(
-                    Problem(
-                        "error",
-                        number,
-                        column.header,
-                        _shown(raw),
-                        result.problem.code,
-                        result.problem.params,
-                    )
+                    Problem("error", number, header, _shown(raw), result.problem.code, result.problem.params)
                 )
             elif result.value is not None:
-                values[column.field.name] = result.value
-        for name, f in self.defaults.items():
-            values.setdefault(name, interpreter_for(f, self.version.frequency)(None).value)
-        if extra:
-            problems.append(
-                Problem("error", number, "", _shown(extra[0]), "extra_cells", {"count": len(extra)})
-            )
+                values[name] = result.value
+        for name, value in self.default_values:
+            values.setdefault(name, value)
+        if count > self.width:
+            extra = [cell for cell in cells[self.width :] if cell not in (None, "")]
+            if extra:
+                failed = True
+                problems.append(
+                    Problem("error", number, "", _shown(extra[0]), "extra_cells", {"count": len(extra)})
+                )
         period = values.get("period", self.period)
         if period != self.period:
+            failed = True
             problems.append(
                 Problem(
                     "error",
@@ -282,6 +285,7 @@ class RowChecker:
         for rule in self.rules:
             a, b = (values.get(name) for name in rule["fields"])
             if a is not None and b is not None and (a > b if rule["check"] == "lte" else a >= b):
+                failed = True
                 problems.append(
                     Problem(
                         "error",
@@ -292,12 +296,13 @@ class RowChecker:
                         {"other": self._header(rule["fields"][1]), "limit": str(b)},
                     )
                 )
-        for measure, currency_field in self.money.items():
+        for measure, currency_field in self.money:
             amount, currency = values.get(measure), values.get(currency_field)
             if amount is None or currency is None:
                 continue
             rate = self.rates.usd_per_unit(currency, self.period)
             if rate is None:
+                failed = True
                 problems.append(
                     Problem(
                         "error",
@@ -308,28 +313,25 @@ class RowChecker:
                         {"currency": currency, "period": self.period},
                     )
                 )
-            else:
+            elif rate != 1:
                 values[measure] = amount * rate
-        if sum(1 for p in problems if p.severity == "error") > errors_before:
+        if failed:
             return None
-        key_text = "\x1f".join(str(values.get(name, "")) for name in self.key_fields)
-        digest = hashlib.blake2b(key_text.encode(), digest_size=8).digest()
+        key_text = "\x1f".join([str(values.get(name, "")) for name in self.key_fields])
+        digest = blake2b(key_text.encode(), digest_size=8).digest()
         self.key_digests.append(int.from_bytes(digest, "little"))
         self.key_rows.append(number)
-        dimensions, measures = {}, {}
+        measure_names = self.measure_names
+        dimensions: dict[str, Any] = {}
+        measures: dict[str, float] = {}
         for name, value in values.items():
-            if name in self.measure_names:
+            if name in measure_names:
                 measures[name] = float(value)
             else:
-                dimensions[name] = value if isinstance(value, str | int) else str(value)
-        dimensions.setdefault("period", self.period)
+                dimensions[name] = value if value.__class__ in (str, int) else str(value)
+        if "period" not in dimensions:
+            dimensions["period"] = self.period
         return RowOutcome(number, dimensions, measures, digest)
-
-    @property
-    def measure_names(self) -> set[str]:
-        if not hasattr(self, "_measure_names"):
-            self._measure_names = {f.name for f in self.version.fields.all() if f.role == Field.Role.MEASURE}
-        return self._measure_names
 
     def _header(self, name: str) -> str:
         return next((c.header for c in self.plan.columns if c.field.name == name), name)

@@ -77,3 +77,21 @@ def test_gives_up_with_a_clear_report_after_the_attempts(send: Any, settings: An
     services.process_submission(submission_id=submission.pk)
     submission.refresh_from_db()
     assert submission.status == "rejected" and submission.issues.get().code == "gave_up"
+
+
+def test_values_with_backslashes_and_tabs_survive_copy(db: Any) -> None:
+    import json
+
+    from django.db import connection
+
+    from apps.submissions.services import _copy_text
+
+    tricky = {"note": 'C:\\path\\file\ttab "quoted" \\N end', "zh": "霍尔果斯"}
+    line = f"1\t{_copy_text(json.dumps(tricky, ensure_ascii=False))}\n"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE copy_check (n int, data jsonb)")
+        with cursor.cursor.copy("COPY copy_check FROM STDIN") as copy:
+            copy.write(line.encode())
+        cursor.execute("SELECT data FROM copy_check")
+        stored = cursor.fetchone()[0]
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == tricky
