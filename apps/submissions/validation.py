@@ -228,6 +228,7 @@ class RowChecker:
             if f.default and f.name not in given
         ]
         self.measure_names = frozenset(f.name for f in version.fields.all() if f.role == Field.Role.MEASURE)
+        self.positions = {c.field.name: c.index for c in plan.columns}
         self.fast_columns = [
             (c.index, c.field.name, c.header, c.interpreter, c.cache, c.unit) for c in plan.columns
         ]
@@ -291,7 +292,7 @@ class RowChecker:
                         "error",
                         number,
                         self._header(rule["fields"][0]),
-                        _shown(a),
+                        self._written(cells, rule["fields"][0], a),
                         f"rule_{rule['check']}",
                         {"other": self._header(rule["fields"][1]), "limit": str(b)},
                     )
@@ -308,7 +309,7 @@ class RowChecker:
                         "error",
                         number,
                         self._header(measure),
-                        _shown(amount),
+                        self._written(cells, measure, amount),
                         "no_rate",
                         {"currency": currency, "period": self.period},
                     )
@@ -332,6 +333,11 @@ class RowChecker:
         if "period" not in dimensions:
             dimensions["period"] = self.period
         return RowOutcome(number, dimensions, measures, digest)
+
+    def _written(self, cells: list[Any], name: str, fallback: Any) -> str:
+        """The cell of field `name` as the file wrote it (the report shows what the person typed)."""
+        index = self.positions.get(name)
+        return _shown(cells[index] if index is not None and index < len(cells) else fallback)
 
     def _header(self, name: str) -> str:
         return next((c.header for c in self.plan.columns if c.field.name == name), name)
