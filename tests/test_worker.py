@@ -3,67 +3,25 @@ test database and stores its result, which /healthz then reports."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from alliance.celery import app
 from alliance.tasks import heartbeat
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    if db.get("HOST"):
-        credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-        return f"postgres://{credentials}@{db['HOST']}:{db.get('PORT') or 5432}/{db['NAME']}"
-    return f"postgres://{db['USER']}@/{db['NAME']}?host={db['OPTIONS']['host']}"
+from tests.workers import start_worker, stop_worker
 
 
 @pytest.fixture
 def worker(transactional_db: Any, tmp_path: Any) -> Any:
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "HUB_DATA_DIR": str(settings.DATA_DIR)}
     log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "alliance",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{queue}@%h",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_worker(queue, log)
     yield queue
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_worker(process)
     log.close()
     print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])  # shown when the test fails
 

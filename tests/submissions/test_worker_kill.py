@@ -8,13 +8,11 @@ import itertools
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
 
 from apps.standards.models import StandardVersion
@@ -24,7 +22,7 @@ from apps.submissions.models import Observation, Submission
 from apps.submissions.tasks import process_submission_task
 from tests.submissions.conftest import csv_bytes
 from tests.submissions.test_files import EN_HEADERS
-from tests.test_worker import _test_database_url
+from tests.workers import start_worker, stop_worker
 
 ROWS = 118_800  # every combination of the dimensions below, each once
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,42 +65,8 @@ def big_file() -> bytes:
     return csv_bytes([*EN_HEADERS, "HS code"], rows)
 
 
-def start_worker(queue: str, log: Any) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "HUB_DATA_DIR": str(settings.DATA_DIR),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "HUB_SUBMISSION_LEASE_SECONDS": "3",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "alliance",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{queue}-{uuid.uuid4().hex[:4]}@%h",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+def start_kill_worker(queue: str, log: Any) -> subprocess.Popen[bytes]:
+    return start_worker(queue, log, pool="prefork", HUB_SUBMISSION_LEASE_SECONDS="3")
 
 
 def wait_for(condition: Any, seconds: float, what: str) -> None:
@@ -132,7 +96,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(
     )
     queue = f"kill-{uuid.uuid4().hex[:8]}"
     log = (tmp_path / "workers.log").open("wb")
-    first = start_worker(queue, log)
+    first = start_kill_worker(queue, log)
     second = None
     try:
         process_submission_task.apply_async(args=[str(submission.pk)], queue=queue)
@@ -147,7 +111,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(
         assert submission.status == "processing"
         assert not Observation.objects.filter(submission=submission).exists()
 
-        second = start_worker(queue, log)
+        second = start_kill_worker(queue, log)
         monkeypatch.setattr(
             services, "_queue", lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue)
         )
@@ -162,13 +126,8 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(
         assert Observation.objects.filter(submission=submission).values("row").distinct().count() == ROWS
     finally:
         for worker in (first, second):
-            if worker is not None and worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
-                    worker.wait()
+            if worker is not None:
+                stop_worker(worker)
         log.close()
         print((tmp_path / "workers.log").read_text(errors="replace")[-3000:])
         app.conf.task_always_eager = True
