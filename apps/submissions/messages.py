@@ -39,6 +39,10 @@ MESSAGES = {
     "rule_lte": _("%(value)s must not be greater than %(other)s (%(limit)s)."),
     "rule_lt": _("%(value)s must be less than %(other)s (%(limit)s)."),
     "no_rows": _("The file has a header but no data rows."),
+    "implausible": _(
+        "This value is far from your organization's usual figures in this column "
+        "(typically about %(typical)s). Check the unit and the digits; the row was accepted."
+    ),
     "gave_up": _(
         "The file could not be processed after several attempts. The team has been told; try again later."
     ),

@@ -40,6 +40,7 @@ from apps.submissions import parsing
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import can_submit
 from apps.submissions.validation import (
+    History,
     Problem,
     RateBook,
     RowChecker,
@@ -386,6 +387,11 @@ def _check_table(
     prefix = f"{submission.pk}\t{submission.organization_id}\t{submission.standard_id}\t{submission.period}\t"
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
     kept_errors = 0
+    history = History(
+        organization_id=submission.organization_id,
+        standard_id=submission.standard_id,
+        period=submission.period,
+    )
 
     def all_rows() -> Iterator[tuple[int, list[Any]]]:
         yield from head
@@ -402,6 +408,8 @@ def _check_table(
                 kept_errors += 1
                 if kept_errors <= limit:
                     problems.append(problem)
+            if outcome is not None:
+                history.check(outcome, checker, cells, problems)
             if outcome is not None and kept_errors == 0:
                 spool.write(
                     f"{prefix}{outcome.row}\t{_copy_text(dumps(outcome.dimensions))}\t"
@@ -421,6 +429,7 @@ def _check_table(
                 Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
             )
     summary["rows"] = count
+    summary["implausible_values"] = history.warned
     summary["errors_total"] = sum(1 for p in problems if p.severity == "error") + max(0, kept_errors - limit)
     return problems, summary
 

@@ -356,6 +356,64 @@ class RowChecker:
             yield self.key_rows[current], first
 
 
+class History:
+    """The firm's own usual figures: per measure, the median of its accepted rows in its last twelve
+    other periods of the standard. A value ten times above or below it is probably a unit or a typo
+    (kg for t, a digit too many); it warns, never rejects. Only the firm's own data is used."""
+
+    FACTOR = 10.0
+    MIN_ROWS = 5
+    MAX_WARNINGS = 1000
+
+    def __init__(self, *, organization_id: int, standard_id: int, period: str) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                WITH recent AS (
+                    SELECT DISTINCT s.period FROM submissions_submission s
+                    WHERE s.organization_id = %s AND s.standard_id = %s AND s.is_current AND s.period <> %s
+                    ORDER BY s.period DESC LIMIT 12
+                )
+                SELECT m.key, percentile_cont(0.5) WITHIN GROUP (ORDER BY m.value::float), count(*)
+                FROM submissions_observation o
+                JOIN submissions_submission s ON s.id = o.submission_id
+                CROSS JOIN LATERAL jsonb_each_text(o.measures) AS m(key, value)
+                WHERE s.organization_id = %s AND s.standard_id = %s AND s.is_current
+                  AND s.period IN (SELECT period FROM recent)
+                GROUP BY m.key
+                """,
+                [organization_id, standard_id, period, organization_id, standard_id],
+            )
+            self.medians = {
+                key: median for key, median, rows in cursor.fetchall() if rows >= self.MIN_ROWS and median
+            }
+        self.warned = 0
+
+    def check(
+        self, outcome: RowOutcome, checker: RowChecker, cells: list[Any], problems: list[Problem]
+    ) -> None:
+        if not self.medians:
+            return
+        for name, value in outcome.measures.items():
+            median = self.medians.get(name)
+            if median is None or value == 0 or median / self.FACTOR <= abs(value) <= median * self.FACTOR:
+                continue
+            self.warned += 1
+            if self.warned <= self.MAX_WARNINGS:
+                problems.append(
+                    Problem(
+                        "warning",
+                        outcome.row,
+                        checker._header(name),
+                        checker._written(cells, name, value),
+                        "implausible",
+                        {"typical": f"{median:,.4g}".replace(",", " ")},
+                    )
+                )
+
+
 def _shown(value: Any) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= 200 else text[:199] + "…"

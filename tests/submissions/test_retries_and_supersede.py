@@ -95,3 +95,40 @@ def test_values_with_backslashes_and_tabs_survive_copy(db: Any) -> None:
         cursor.execute("SELECT data FROM copy_check")
         stored = cursor.fetchone()[0]
     assert (json.loads(stored) if isinstance(stored, str) else stored) == tricky
+
+
+def test_a_value_far_from_the_firms_history_warns_but_is_accepted(send: Any) -> None:
+    def month(period: str, quantity: str) -> bytes:
+        rows = []
+        for product in (
+            "hot-break-28-30",
+            "hot-break-30-32",
+            "hot-break-36-38",
+            "cold-break-28-30",
+            "cold-break-30-32",
+        ):
+            rows.append(
+                [period, product, "KZ", "DAP", "khorgos", "road", "aseptic-drum", quantity, "21500", "USD"]
+            )
+        return csv_bytes(EN_HEADERS, rows)
+
+    for period in ("2026-07", "2026-08"):
+        assert send(month(period, "25"), period=period).status == "accepted"
+    normal = send(month("2026-09", "30"), period="2026-09")
+    assert normal.status == "accepted" and normal.warning_count == 0
+    typo = send(month("2026-10", "25000"), period="2026-10")  # kilograms written into a column of tonnes
+    assert typo.status == "accepted_with_warnings"
+    warning = typo.issues.filter(code="implausible").first()
+    assert warning is not None and warning.column == "Quantity (t)" and warning.value == "25000"
+    assert warning.params["typical"] == "25"
+    assert typo.is_current  # warned, not rejected
+
+
+def test_other_firms_figures_are_never_the_yardstick(send: Any, cast: Any) -> None:
+    from apps.submissions.validation import History
+
+    send(csv_bytes(EN_HEADERS, [ROW]), period="2026-09")
+    history = History(
+        organization_id=cast.org_b.pk, standard_id=Submission.objects.get().standard_id, period="2026-10"
+    )
+    assert history.medians == {}
