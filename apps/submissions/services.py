@@ -135,8 +135,11 @@ def receive_submission(
             if existing.fingerprint != fingerprint:
                 raise IdempotencyConflict
             return existing, False
+    # The same bytes again are a retry, unless they were rejected: then the firm may be sending them
+    # again on purpose (a steward has added the missing exchange rate, say), and they are checked anew.
     same = (
         Submission.objects.filter(organization=organization, version=version, period=canonical, sha256=sha256)
+        .exclude(status=Submission.Status.REJECTED)
         .order_by("-created_at")
         .first()
     )

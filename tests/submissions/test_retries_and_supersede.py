@@ -132,3 +132,19 @@ def test_other_firms_figures_are_never_the_yardstick(send: Any, cast: Any) -> No
         organization_id=cast.org_b.pk, standard_id=Submission.objects.get().standard_id, period="2026-10"
     )
     assert history.medians == {}
+
+
+def test_a_rejected_file_can_be_sent_again_once_the_missing_rate_exists(send: Any) -> None:
+    from decimal import Decimal
+
+    from apps.standards.models import ExchangeRate
+
+    row = list(ROW)
+    row[9] = "KZT"
+    content = csv_bytes(EN_HEADERS, [row])
+    first = send(content)
+    assert first.status == "rejected" and first.issues.get().code == "no_rate"
+    ExchangeRate.objects.create(currency="KZT", period="2026-09", usd_per_unit=Decimal("0.002"))
+    second = send(content)
+    assert second.pk != first.pk and second.status == "accepted"
+    assert Observation.objects.get(submission=second).measures["value"] == 43.0
