@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from apps.submissions.validation import (
     Problem,
     RateBook,
     RowChecker,
+    RowOutcome,
     guess_decimal_comma,
     header_scorer,
     is_blank,
@@ -324,20 +325,47 @@ def _check(submission: Submission, worker: str, spool: Any) -> tuple[list[Proble
         table = _open_table(submission, fields)
     except parsing.FileProblem as problem:
         return [Problem("error", None, "", "", problem.code, problem.params)], {}
+    prefix = f"{submission.pk}\t{submission.organization_id}\t{submission.standard_id}\t{submission.period}\t"
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+    def accepted(outcome: RowOutcome) -> None:
+        spool.write(
+            f"{prefix}{outcome.row}\t{_copy_text(dumps(outcome.dimensions))}\t"
+            f"{_copy_text(dumps(outcome.measures))}\n".encode()
+        )
+
     try:
-        return _check_table(submission, worker, spool, version, fields, table)
+        return check_table(
+            version=version,
+            fields=fields,
+            table=table,
+            period=submission.period,
+            organization_id=submission.organization_id,
+            size=submission.size,
+            accepted=accepted,
+            progress=lambda percent: _renew(submission, worker, percent),
+        )
     finally:
         table.close()
 
 
-def _check_table(
-    submission: Submission,
-    worker: str,
-    spool: Any,
+def check_table(
+    *,
     version: StandardVersion,
     fields: list[Field],
     table: parsing.Table,
+    period: str,
+    organization_id: int,
+    size: int,
+    accepted: Callable[[RowOutcome], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Problem], dict[str, Any]]:
+    """The validation stage: check every row of `table` against `version`; return problems and a summary.
+
+    `accepted` receives each checked row while the file has no error yet (to spool it for COPY);
+    `progress` receives an estimated percentage now and then. Nothing is written here, which is
+    also what bench/ingest.py measures.
+    """
     problems: list[Problem] = []
     plan = make_plan(version, fields, table.headers)
     summary: dict[str, Any] = {
@@ -380,21 +408,13 @@ def _check_table(
     if decimal_comma is None and table.delimiter == ";":
         decimal_comma = True
     summary["decimal_comma"] = decimal_comma
-    checker = RowChecker(
-        version, plan, submission.period, decimal_comma, RateBook(), width=len(table.headers)
-    )
+    checker = RowChecker(version, plan, period, decimal_comma, RateBook(), width=len(table.headers))
     sampled = sum(len(",".join("" if c is None else str(c) for c in cells)) + 1 for _n, cells in head) or 1
-    estimated_rows = max(1, int(submission.size * len(head) / sampled)) if head else 1
+    estimated_rows = max(1, int(size * len(head) / sampled)) if head else 1
     count = 0
     limit = settings.HUB_REPORT_MAX_ISSUES
-    prefix = f"{submission.pk}\t{submission.organization_id}\t{submission.standard_id}\t{submission.period}\t"
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
     kept_errors = 0
-    history = History(
-        organization_id=submission.organization_id,
-        standard_id=submission.standard_id,
-        period=submission.period,
-    )
+    history = History(organization_id=organization_id, standard_id=version.standard_id, period=period)
 
     def all_rows() -> Iterator[tuple[int, list[Any]]]:
         yield from head
@@ -413,13 +433,10 @@ def _check_table(
                     problems.append(problem)
             if outcome is not None:
                 history.check(outcome, checker, cells, problems)
-            if outcome is not None and kept_errors == 0:
-                spool.write(
-                    f"{prefix}{outcome.row}\t{_copy_text(dumps(outcome.dimensions))}\t"
-                    f"{_copy_text(dumps(outcome.measures))}\n".encode()
-                )
-            if count % PROGRESS_EVERY == 0:
-                _renew(submission, worker, int(95 * count / max(estimated_rows, count + 1)))
+            if outcome is not None and kept_errors == 0 and accepted is not None:
+                accepted(outcome)
+            if count % PROGRESS_EVERY == 0 and progress is not None:
+                progress(int(95 * count / max(estimated_rows, count + 1)))
     except parsing.FileProblem as problem:
         problems.append(Problem("error", None, "", "", problem.code, problem.params))
     if count == 0 and not problems:
