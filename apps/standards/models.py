@@ -184,6 +184,9 @@ class Field(models.Model):
     precision = models.PositiveSmallIntegerField(_("published precision"), null=True, blank=True)
     derived = models.JSONField(_("derived from"), null=True, blank=True)
     default = models.CharField(_("value when empty"), max_length=100, blank=True)
+    # The column of the observation table that holds this field (d<slot> or m<slot>), the same for
+    # every version of the standard; set when the version is published (apps.standards.slots).
+    slot = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("field")

@@ -19,6 +19,7 @@ from apps.standards import definition as spec
 from apps.standards.diff import bumped, diff_definitions, required_bump
 from apps.standards.models import Field, Sector, Standard, StandardVersion
 from apps.standards.permissions import can_edit_standards
+from apps.standards.slots import assign_slots
 
 STANDARDS_DIR = Path(settings.BASE_DIR) / "standards"
 
@@ -135,6 +136,7 @@ def load_definition(
             deprecated_at=timezone.now() if status == StandardVersion.Status.DEPRECATED else None,
         )
         Field.objects.bulk_create(spec.fields_from_definition(version, definition))
+        assign_slots(version)
         _refresh_standard(standard)
         record_event(
             actor=actor,
@@ -347,6 +349,7 @@ def publish_draft(*, actor: Any, draft: StandardVersion, request: Any = None) ->
         draft.published_at = timezone.now()
         draft.checksum = spec.checksum(definition)
         draft.save()
+        assign_slots(draft)
         _refresh_standard(draft.standard)
         record_event(
             actor=actor,

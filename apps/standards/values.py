@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+import polars as pl
 from babel.dates import get_month_names
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,7 @@ def parse_number(text: str, *, decimal_comma: bool | None = None) -> Decimal | N
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL = re.compile(r"\d{5}(?:\.0+)?")
 
 
 def parse_date(text: Any) -> dt.date | None:
@@ -132,6 +134,8 @@ def parse_date(text: Any) -> dt.date | None:
     if isinstance(text, int | float) and not isinstance(text, bool) and 20000 <= text <= 80000:
         return EXCEL_EPOCH + dt.timedelta(days=int(text))  # an Excel date serial
     value = str(text).strip()
+    if SERIAL.fullmatch(value) and 20000 <= float(value) <= 80000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(float(value)))  # a serial that a CSV export wrote out
     for pattern, order in (
         (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", "ymd"),
         (r"(\d{4})/(\d{1,2})/(\d{1,2})", "ymd"),
@@ -168,6 +172,9 @@ def parse_period(text: Any, frequency: str) -> str | None:
     if isinstance(text, dt.date | dt.datetime):
         text = text.isoformat()[:10]
     value = str(text).strip()
+    if SERIAL.fullmatch(value):
+        date = parse_date(value)
+        value = date.isoformat() if date else value
     if frequency in ("season", "year"):
         match = re.fullmatch(r"(\d{4})(?:年|\s*г\.?|\s*ж\.?|\s*yil)?", value)
         return match[1] if match else None
@@ -269,15 +276,11 @@ class Interpreter:
                 stated_unit = match[2].strip()
         if number is None:
             return _fail("not_a_number", value=raw)
-        if stated_unit and self.field.unit and stated_unit != self.field.unit:
-            if stated_unit not in self.allowed_units and not (
-                stated_unit == "percent" and self.field.unit in ("percent", "1")
-            ):
-                return _fail("wrong_unit", unit=stated_unit, allowed=", ".join(sorted(self.allowed_units)))
-            try:
-                number *= Decimal(str(conversion_factor(stated_unit, self.field.unit)))
-            except ValueError:
-                return _fail("wrong_unit", unit=stated_unit, allowed=", ".join(sorted(self.allowed_units)))
+        factor = self.factor(stated_unit)
+        if factor is None:
+            return _fail("wrong_unit", unit=stated_unit, allowed=", ".join(sorted(self.allowed_units)))
+        if factor != 1:
+            number *= factor
         if self.field.type == Field.Type.INTEGER:
             if number != number.to_integral_value():
                 return _fail("not_an_integer", value=raw)
@@ -287,6 +290,17 @@ class Interpreter:
         if self.maximum is not None and number > Decimal(str(self.maximum)):
             return _fail("above_maximum", value=_plain(number), limit=self.maximum)
         return Result(int(number) if self.field.type == Field.Type.INTEGER else number)
+
+    def factor(self, unit: str | None) -> Decimal | None:
+        """What a number written in `unit` is multiplied by to be in the field's unit; None if not allowed."""
+        if not unit or not self.field.unit or unit == self.field.unit:
+            return Decimal(1)
+        if unit not in self.allowed_units and not (unit == "percent" and self.field.unit in ("percent", "1")):
+            return None
+        try:
+            return Decimal(str(conversion_factor(unit, self.field.unit)))
+        except ValueError:
+            return None
 
     def _string(self, raw: Any, unit: str | None, decimal_comma: bool | None) -> Result:
         text = str(raw).strip()
@@ -352,3 +366,82 @@ def interpret(
 ) -> Result:
     """Interpret one cell of `field`. For many cells, compile once with interpreter_for()."""
     return interpreter_for(field)(raw, unit=unit, decimal_comma=decimal_comma)
+
+
+# --- Whole columns at once ----------------------------------------------------------------------------
+
+# A plain number as most files write it: the only form the column path reads itself. Anything else
+# (grouping spaces, a unit, a percent sign, a name) goes through the interpreter above.
+PLAIN_POINT = r"^[+-]?[0-9]+(?:\.[0-9]+)?$"
+PLAIN_COMMA = r"^[+-]?[0-9]+(?:,[0-9]+)?$"
+
+
+def interpret_column(
+    interpreter: Interpreter,
+    cells: pl.Series,
+    *,
+    unit: str | None = None,
+    decimal_comma: bool | None = None,
+    memo: dict[str, Result] | None = None,
+    memo_limit: int = 20000,
+) -> tuple[pl.Series, pl.Series]:
+    """Interpret a whole column of stripped text cells ("" when empty): (values, failed).
+
+    The result is the interpreter's, cell for cell: numbers as Float64, everything else as its stored
+    text (codes, ISO dates, canonical periods), null where the cell is empty or has a problem. Each
+    distinct cell goes through the interpreter once (`memo` keeps them across batches of one file).
+    Plain numbers ("1234.5", or "1234,5" in a decimal-comma file) are read by polars in one pass and
+    checked against the same factor, integer rule and limits as `Interpreter._number`; a cell that fails
+    there is handed to the interpreter too, which says why. tests/standards/test_columns.py holds the
+    two paths to the same answers.
+    """
+    field = interpreter.field
+    numeric = field.type in (Field.Type.INTEGER, Field.Type.DECIMAL) and not field.derived
+    memo = {} if memo is None else memo
+    fast: pl.Series | None = None
+    number: pl.Series | None = None
+    factor = interpreter.factor(unit) if numeric else None
+    if factor is not None:
+        text = cells.str.replace(",", ".", literal=True) if decimal_comma is True else cells
+        matched = cells.str.contains(PLAIN_COMMA if decimal_comma is True else PLAIN_POINT)
+        number = text.cast(pl.Float64, strict=False)
+        if factor != 1:
+            number = number * float(factor)
+        good = matched.fill_null(False)
+        if field.type == Field.Type.INTEGER:
+            good = good & (number == number.round(0)).fill_null(False)
+        if interpreter.minimum is not None:
+            good = good & (number >= float(interpreter.minimum)).fill_null(False)
+        if interpreter.maximum is not None:
+            good = good & (number <= float(interpreter.maximum)).fill_null(False)
+        fast = good
+    rest = cells if fast is None else cells.filter(~fast)
+    keys: list[str] = []
+    stored: list[Any] = []
+    failures: list[bool] = []
+    for cell in rest.unique().to_list():
+        result = memo.get(cell)
+        if result is None:
+            result = interpreter(cell, unit=unit, decimal_comma=decimal_comma)
+            if len(memo) < memo_limit:
+                memo[cell] = result
+        keys.append(cell)
+        stored.append(stored_value(result.value, numeric) if result.problem is None else None)
+        failures.append(result.problem is not None)
+    dtype = pl.Float64 if numeric else pl.String
+    values = cells.replace_strict(keys, stored, default=None, return_dtype=dtype)
+    failed = cells.replace_strict(keys, failures, default=False, return_dtype=pl.Boolean)
+    if fast is not None and number is not None:
+        values = number.zip_with(fast, values)
+        failed = failed & ~fast
+    return values.rename(cells.name), failed.rename(cells.name)
+
+
+def stored_value(value: Any, numeric: bool) -> Any:
+    if value is None:
+        return None
+    if numeric:
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

@@ -4,11 +4,14 @@ the report of problems, and the observations an accepted submission contributes.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from apps.standards.slots import DIMENSION_SLOTS, MEASURE_SLOTS
 
 
 def original_path(submission: Submission, filename: str) -> str:
@@ -126,18 +129,47 @@ class Issue(models.Model):
 
 
 class Observation(models.Model):
-    """One accepted data row: its dimensions and its measures (canonical units, money in USD)."""
+    """One accepted data row, typed: dimensions in text columns d1..d24 and measures (canonical units,
+    money in USD) in number columns m1..m24. Which field is in which column is the field's slot, the
+    same for every version of a standard (apps.standards.slots). The period is the submission's."""
 
+    pk = models.CompositePrimaryKey("submission_id", "row")
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="observations")
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
-    standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
-    period = models.CharField(max_length=10)
     row = models.PositiveIntegerField()
-    dimensions = models.JSONField(default=dict)
-    measures = models.JSONField(default=dict)
 
     class Meta:
-        indexes = [models.Index(fields=["standard", "period"]), models.Index(fields=["submission"])]
+        ordering = ["submission", "row"]
 
     def __str__(self) -> str:
         return f"{self.submission_id} row {self.row}"
+
+    def _named(self, kind: str) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, slot in _slots(self.submission.version_id, kind):
+            value = getattr(self, f"{kind}{slot}")
+            if value is not None:
+                values[name] = value
+        return values
+
+    @property
+    def dimensions(self) -> dict[str, Any]:
+        """The row's dimensions and attributes by field name, with the period."""
+        return {"period": self.submission.period, **self._named("d")}
+
+    @property
+    def measures(self) -> dict[str, float]:
+        return self._named("m")
+
+
+def _slots(version_id: int, kind: str) -> list[tuple[str, int]]:
+    from apps.standards.models import Field
+
+    query = Field.objects.filter(version_id=version_id, slot__isnull=False, derived__isnull=True)
+    query = query.filter(role="measure") if kind == "m" else query.exclude(role="measure")
+    return [(name, slot) for name, slot in query.values_list("name", "slot") if slot is not None]
+
+
+for _slot in range(1, DIMENSION_SLOTS + 1):
+    Observation.add_to_class(f"d{_slot}", models.TextField(null=True, blank=True))
+for _slot in range(1, MEASURE_SLOTS + 1):
+    Observation.add_to_class(f"m{_slot}", models.FloatField(null=True, blank=True))

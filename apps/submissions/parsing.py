@@ -6,12 +6,17 @@ is checked before openpyxl touches it (entry count, total uncompressed size, com
 defusedxml guards its XML, and the sheet is the one named after the standard or the first. In both,
 the header row is found below any title rows, and rows are read lazily, so memory does not grow
 with the file.
+
+Checking works on columns: `batches(table)` turns the rows below the header into polars frames of
+text cells, BATCH_ROWS at a time. CSV is read by polars itself (after transcoding to UTF-8 when the
+file is in another encoding); workbooks and JSON rows are turned into text cell by cell (`cell_text`).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,12 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 
 HEADER_SCAN_ROWS = 20
 SAMPLE_BYTES = 256 * 1024
 CANDIDATE_ENCODINGS = ["gb18030", "cp1251", "koi8_r", "cp866"]
 DELIMITERS = [",", ";", "\t", "|"]
+BATCH_ROWS = 50_000
+CHUNK_BYTES = 4 * 1024 * 1024
+EXTRA_COLUMNS = 8  # cells beyond the header's width are read into this many extra columns, to report them
 csv.field_size_limit(1024 * 1024)
 
 
@@ -48,6 +57,7 @@ class Table:
     sheet: str | None = None
     notes: dict[str, Any] = field(default_factory=dict)
     closer: Callable[[], None] | None = None
+    path: Path | None = None
 
     def close(self) -> None:
         if self.closer is not None:
@@ -145,7 +155,14 @@ def read_csv(path: Path, score: Callable[[list[Any]], int]) -> Table:
         stream.close()
         raise
     return Table(
-        "csv", header_row, headers, rest, encoding=encoding, delimiter=delimiter, closer=stream.close
+        "csv",
+        header_row,
+        headers,
+        rest,
+        encoding=encoding,
+        delimiter=delimiter,
+        closer=stream.close,
+        path=path,
     )
 
 
@@ -251,3 +268,123 @@ def _find_header(
         yield from rows
 
     return number, headers, rest()
+
+
+# --- Batches of text columns -------------------------------------------------------------------------------
+
+
+def column_names(width: int) -> list[str]:
+    """c0, c1, ... for the header's columns, then x0.. for cells beyond it."""
+    return [f"c{i}" for i in range(width)] + [f"x{i}" for i in range(EXTRA_COLUMNS)]
+
+
+def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+    """The rows below the header as frames of text cells (null when empty) with their row number ("row",
+    as a spreadsheet numbers it). Memory holds one batch at a time, whatever the file's size."""
+    if table.kind == "csv" and table.path is not None:
+        yield from _csv_batches(table, size)
+        return
+    width = len(table.headers)
+    names = column_names(width)
+    numbers: list[int] = []
+    columns: list[list[str | None]] = [[] for _name in names]
+    for number, cells in table.rows:
+        numbers.append(number)
+        texts = [cell_text(cell) for cell in cells[: width + EXTRA_COLUMNS]]
+        texts += [None] * (len(names) - len(texts))
+        for column, text in zip(columns, texts, strict=True):
+            column.append(text)
+        if len(numbers) >= size:
+            yield _frame(numbers, names, columns)
+            numbers, columns = [], [[] for _name in names]
+    if numbers:
+        yield _frame(numbers, names, columns)
+
+
+def _frame(numbers: list[int], names: list[str], columns: list[list[str | None]]) -> pl.DataFrame:
+    data: dict[str, pl.Series] = {"row": pl.Series("row", numbers, dtype=pl.UInt32)}
+    for name, column in zip(names, columns, strict=True):
+        data[name] = pl.Series(name, column, dtype=pl.String)
+    return pl.DataFrame(data)
+
+
+def cell_text(value: Any) -> str | None:
+    """A workbook's or JSON document's cell as the text a CSV export would hold, without ambiguity:
+    dates in ISO form, numbers with a decimal point and never exactly three decimals (which a
+    decimal-comma file would read as thousands)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        text = format(value, ".15g") if abs(value) < 1e15 else repr(value)
+        if "e" in text:
+            from decimal import Decimal
+
+            text = format(Decimal(repr(value)), "f")
+        tail = text.partition(".")[2]
+        return f"{text}0" if len(tail) == 3 else text
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
+    """Polars reads the file a block of whole records at a time (CHUNK_BYTES, cut where no quoted
+    field is open), after strict decoding from the detected encoding. Memory holds one block."""
+    assert table.path is not None
+    names = column_names(len(table.headers))
+    schema = {name: pl.String for name in names}
+    encoding = table.encoding or "utf-8"
+    recode = encoding not in ("utf-8", "utf-8-sig")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    skip, row, lines, pending = table.header_row, table.header_row + 1, 0, b""
+    with table.path.open("rb") as source:
+        while True:
+            raw = source.read(CHUNK_BYTES)
+            try:
+                text = decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as error:
+                bad = lines + pending.count(b"\n") + raw[: error.start].count(b"\n") + 1
+                raise FileProblem("bad_bytes", encoding=encoding, row=bad) from None
+            data = pending + (text.encode("utf-8") if recode else raw)
+            cut = len(data) if not raw else _record_end(data)
+            block, pending = data[:cut], data[cut:]
+            lines += block.count(b"\n")
+            if block.strip(b"\xef\xbb\xbf\r\n"):
+                try:
+                    frame = pl.read_csv(
+                        block,
+                        has_header=False,
+                        separator=table.delimiter or ",",
+                        skip_rows=skip,
+                        schema=schema,
+                        truncate_ragged_lines=True,
+                        missing_columns="insert",
+                        raise_if_empty=False,
+                    )
+                except pl.exceptions.PolarsError as error:
+                    reason = str(error).splitlines()[0][:200]
+                    raise FileProblem("bad_csv", row=row, reason=reason) from None
+                skip = 0
+                if frame.height:
+                    yield frame.with_row_index("row", offset=row)
+                    row += frame.height
+            if not raw:
+                return
+
+
+def _record_end(data: bytes) -> int:
+    """Just after the last newline of `data` that ends a record (no quoted field is open there)."""
+    end = data.rfind(b"\n")
+    while end >= 0:
+        if data.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+        end = data.rfind(b"\n", 0, end)
+    return 0

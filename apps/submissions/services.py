@@ -19,11 +19,12 @@ import logging
 import os
 import socket
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
@@ -35,19 +36,18 @@ from django.utils.translation import gettext as _
 from apps.audit.services import record_event
 from apps.organizations.models import Organization
 from apps.standards.models import Field, StandardVersion
+from apps.standards.slots import ensure_slots
 from apps.standards.values import parse_period
 from apps.submissions import parsing
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import can_submit
 from apps.submissions.validation import (
+    BatchChecker,
     History,
     Problem,
     RateBook,
-    RowChecker,
-    RowOutcome,
     guess_decimal_comma,
     header_scorer,
-    is_blank,
     make_plan,
 )
 
@@ -272,16 +272,38 @@ def process_submission(*, submission_id: Any, worker: str | None = None) -> Subm
     if submission.attempts > settings.HUB_SUBMISSION_MAX_ATTEMPTS:
         _finish(submission, worker, [Problem("error", None, "", "", "gave_up")], spool=None, summary={})
         return Submission.objects.get(pk=submission.pk)
-    spool = tempfile.NamedTemporaryFile(prefix="hub-rows-", suffix=".jsonl", delete=False)  # noqa: SIM115
+    spool = Spool(submission.pk)
     try:
         with spool:
             problems, summary = _check(submission, worker, spool)
-        _finish(submission, worker, problems, spool=Path(spool.name), summary=summary)
+        _finish(submission, worker, problems, spool=spool, summary=summary)
     except LeaseLost:
         logger.info("submission %s was taken over by another worker", submission.pk)
     finally:
-        Path(spool.name).unlink(missing_ok=True)
+        spool.path.unlink(missing_ok=True)
     return Submission.objects.get(pk=submission.pk)
+
+
+class Spool:
+    """The accepted rows of the file being checked, as CSV in the observation table's columns, on disk
+    (never in memory) until the short transaction that COPYs them."""
+
+    def __init__(self, submission_id: Any) -> None:
+        self.file = tempfile.NamedTemporaryFile(prefix="hub-rows-", suffix=".csv", delete=False)  # noqa: SIM115
+        self.path = Path(self.file.name)
+        self.submission_id = str(submission_id)
+        self.columns: list[str] = []
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def write(self, rows: pl.DataFrame) -> None:
+        rows = rows.select(pl.lit(self.submission_id).alias("submission_id"), pl.all())
+        self.columns = rows.columns
+        rows.write_csv(self.file, include_header=False)
 
 
 def _open_table(submission: Submission, fields: list[Field]) -> parsing.Table:
@@ -318,21 +340,13 @@ def _json_table(path: Path, fields: list[Field]) -> parsing.Table:
     return parsing.Table("json", 0, headers, iter(lines))
 
 
-def _check(submission: Submission, worker: str, spool: Any) -> tuple[list[Problem], dict[str, Any]]:
+def _check(submission: Submission, worker: str, spool: Spool) -> tuple[list[Problem], dict[str, Any]]:
     version = submission.version
     fields = [f for f in version.fields.order_by("position") if not f.derived]
     try:
         table = _open_table(submission, fields)
     except parsing.FileProblem as problem:
         return [Problem("error", None, "", "", problem.code, problem.params)], {}
-    prefix = f"{submission.pk}\t{submission.organization_id}\t{submission.standard_id}\t{submission.period}\t"
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-
-    def accepted(outcome: RowOutcome) -> None:
-        spool.write(
-            f"{prefix}{outcome.row}\t{_copy_text(dumps(outcome.dimensions))}\t"
-            f"{_copy_text(dumps(outcome.measures))}\n".encode()
-        )
 
     try:
         return check_table(
@@ -342,7 +356,7 @@ def _check(submission: Submission, worker: str, spool: Any) -> tuple[list[Proble
             period=submission.period,
             organization_id=submission.organization_id,
             size=submission.size,
-            accepted=accepted,
+            accepted=spool.write,
             progress=lambda percent: _renew(submission, worker, percent),
         )
     finally:
@@ -357,15 +371,16 @@ def check_table(
     period: str,
     organization_id: int,
     size: int,
-    accepted: Callable[[RowOutcome], None] | None = None,
+    accepted: Callable[[pl.DataFrame], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Problem], dict[str, Any]]:
     """The validation stage: check every row of `table` against `version`; return problems and a summary.
 
-    `accepted` receives each checked row while the file has no error yet (to spool it for COPY);
-    `progress` receives an estimated percentage now and then. Nothing is written here, which is
-    also what bench/ingest.py measures.
+    `accepted` receives each checked batch (a frame in the observation table's columns) while the file
+    has no error yet, to spool it for COPY; `progress` receives an estimated percentage after each
+    batch. Nothing is written here, which is also what bench/ingest.py measures.
     """
+    ensure_slots(version)
     problems: list[Problem] = []
     plan = make_plan(version, fields, table.headers)
     summary: dict[str, Any] = {
@@ -398,59 +413,49 @@ def check_table(
         )
     if any(p.severity == "error" for p in problems):
         return problems, summary
-    head: list[tuple[int, list[Any]]] = []
-    rows = iter(table.rows)
-    for item in rows:
-        head.append(item)
-        if len(head) >= 200:
-            break
-    decimal_comma = guess_decimal_comma([cells for _n, cells in head], plan.columns)
-    if decimal_comma is None and table.delimiter == ";":
-        decimal_comma = True
-    summary["decimal_comma"] = decimal_comma
-    checker = RowChecker(version, plan, period, decimal_comma, RateBook(), width=len(table.headers))
-    sampled = sum(len(",".join("" if c is None else str(c) for c in cells)) + 1 for _n, cells in head) or 1
-    estimated_rows = max(1, int(size * len(head) / sampled)) if head else 1
-    count = 0
-    limit = settings.HUB_REPORT_MAX_ISSUES
-    kept_errors = 0
-    history = History(organization_id=organization_id, standard_id=version.standard_id, period=period)
-
-    def all_rows() -> Iterator[tuple[int, list[Any]]]:
-        yield from head
-        yield from rows
-
+    history = History(organization_id=organization_id, version=version, period=period)
+    checker: BatchChecker | None = None
     try:
-        for number, cells in all_rows():
-            if is_blank(cells):
-                continue
-            count += 1
-            row_problems: list[Problem] = []
-            outcome = checker.check(number, cells, row_problems)
-            for problem in row_problems:
-                kept_errors += 1
-                if kept_errors <= limit:
-                    problems.append(problem)
-            if outcome is not None:
-                history.check(outcome, checker, cells, problems)
-            if outcome is not None and kept_errors == 0 and accepted is not None:
-                accepted(outcome)
-            if count % PROGRESS_EVERY == 0 and progress is not None:
-                progress(int(95 * count / max(estimated_rows, count + 1)))
+        for frame in parsing.batches(table):
+            if checker is None:
+                decimal_comma = guess_decimal_comma(frame, plan.columns)
+                if decimal_comma is None and table.delimiter == ";":
+                    decimal_comma = True
+                summary["decimal_comma"] = decimal_comma
+                checker = BatchChecker(
+                    version, plan, period, decimal_comma, RateBook(), history, settings.HUB_REPORT_MAX_ISSUES
+                )
+                sample = frame.head(200)
+                written = sum(
+                    sample.select(pl.col(name).str.len_bytes().fill_null(0) + 1).to_series().sum()
+                    for name in sample.columns
+                    if name.startswith("c")
+                )
+                estimated_rows = max(1, int(size * sample.height / max(1, written)))
+            out = checker.check(frame)
+            if out is not None and accepted is not None:
+                accepted(out)
+            if progress is not None:
+                progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
     except parsing.FileProblem as problem:
         problems.append(Problem("error", None, "", "", problem.code, problem.params))
-    if count == 0 and not problems:
+    if checker is not None:
+        problems += checker.problems
+        key_names = ", ".join(checker.header(name) for name in version.primary_key)
+        for row, first in checker.duplicate_keys():
+            checker.errors += 1
+            if checker.kept < checker.limit:
+                checker.kept += 1
+                problems.append(
+                    Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
+                )
+    rows = checker.rows if checker is not None else 0
+    if rows == 0 and not problems:
         problems.append(Problem("error", None, "", "", "no_rows"))
-    key_names = ", ".join(checker._header(name) for name in version.primary_key)
-    for row, first in checker.duplicate_keys():
-        kept_errors += 1
-        if kept_errors <= limit:
-            problems.append(
-                Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
-            )
-    summary["rows"] = count
+    errors = checker.errors if checker is not None else 0
+    summary["rows"] = rows
     summary["implausible_values"] = history.warned
-    summary["errors_total"] = sum(1 for p in problems if p.severity == "error") + max(0, kept_errors - limit)
+    summary["errors_total"] = max(errors, sum(1 for p in problems if p.severity == "error"))
     return problems, summary
 
 
@@ -459,7 +464,7 @@ def _finish(
     worker: str,
     problems: list[Problem],
     *,
-    spool: Path | None,
+    spool: Spool | None,
     summary: dict[str, Any],
 ) -> None:
     errors = [p for p in problems if p.severity == "error"]
@@ -508,7 +513,7 @@ def _finish(
             .exclude(pk=locked.pk)
             .first()
         )
-        _copy_observations(locked, spool)
+        _copy_observations(spool)
         if previous is not None:
             previous.is_current = False
             previous.superseded_by = locked
@@ -525,18 +530,15 @@ def _finish(
         )
 
 
-def _copy_text(text: str) -> str:
-    """JSON as a COPY text field: JSON escapes tabs and newlines itself; backslashes must be doubled."""
-    return text.replace("\\", "\\\\")
-
-
-def _copy_observations(submission: Submission, spool: Path) -> None:
-    """Stream the spool, already in COPY text format, into PostgreSQL inside the caller's transaction."""
-    columns = "(submission_id, organization_id, standard_id, period, row, dimensions, measures)"
+def _copy_observations(spool: Spool) -> None:
+    """Stream the spool into PostgreSQL inside the caller's transaction."""
+    if not spool.columns:
+        return
+    names = ", ".join(spool.columns)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY submissions_observation {columns} FROM STDIN") as copy,
-        spool.open("rb") as lines,
+        cursor.cursor.copy(f"COPY submissions_observation ({names}) FROM STDIN (FORMAT csv)") as copy,
+        spool.path.open("rb") as lines,
     ):
         while chunk := lines.read(1 << 20):
             copy.write(chunk)

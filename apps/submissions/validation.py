@@ -8,22 +8,22 @@ column's repeated values (countries, products, periods) are interpreted once and
 
 from __future__ import annotations
 
-import array
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
-from hashlib import blake2b
 from typing import Any
 
+import numpy as np
+import polars as pl
 from django.db.models import QuerySet
 
 from apps.standards.models import ExchangeRate, Field, StandardVersion
 from apps.standards.reference import fold
+from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
-from apps.standards.values import Interpreter, Result, interpreter_for, parse_number
+from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
 
 CACHE_LIMIT = 20000
 UNIT_IN_BRACKETS = re.compile(r"^(.*?)[\s]*[\(\[（]\s*([^\)\]）]{1,20})\s*[\)\]）]\s*$")
@@ -140,15 +140,13 @@ def make_plan(version: StandardVersion, fields: list[Field], headers: list[str])
     return Plan(columns, unknown, missing, duplicates)
 
 
-def guess_decimal_comma(rows: list[list[Any]], columns: list[Column]) -> bool | None:
-    """Whether the file writes decimals with a comma, judged from its number columns."""
-    numeric = [c for c in columns if c.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)]
+def guess_decimal_comma(frame: pl.DataFrame, columns: list[Column]) -> bool | None:
+    """Whether the file writes decimals with a comma, judged from the number columns of its first rows."""
+    numeric = [f"c{c.index}" for c in columns if c.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)]
     comma = dot = 0
-    for cells in rows:
-        for column in numeric:
-            if column.index >= len(cells) or not isinstance(cells[column.index], str):
-                continue
-            text = cells[column.index].replace(" ", "").replace("\u00a0", "")
+    for name in numeric:
+        for cell in frame.get_column(name).head(200).drop_nulls().to_list():
+            text = cell.strip().replace(" ", "").replace("\u00a0", "")
             if re.fullmatch(r"-?\d+,\d{1,2}|-?\d{1,3}(\.\d{3})+,\d+", text):
                 comma += 1
             elif re.fullmatch(r"-?\d+\.\d{1,2}|-?\d{1,3}(,\d{3})+\.\d+", text):
@@ -192,16 +190,16 @@ def _months_of(period: str) -> range:
     return range(1, 13)
 
 
-@dataclass
-class RowOutcome:
-    row: int
-    dimensions: dict[str, Any]
-    measures: dict[str, float]
-    key: bytes
+class BatchChecker:
+    """Checks a file batch by batch (frames from parsing.batches), column by column.
 
-
-class RowChecker:
-    """Interprets and checks rows; collects problems; remembers dimension keys compactly (12 bytes a row)."""
+    Each column goes through the standard's interpreter (apps.standards.values.interpret_column); then
+    the row rules run on whole columns: extra cells, the period, the standard's cross-field rules, and
+    conversion of money to USD. Problems are kept up to `limit` and counted beyond it. Rows without an
+    error come out typed, in the observation table's columns, while the file has no error at all (a
+    rejected file stores nothing). Dimension keys are remembered as 8-byte hashes with their row
+    numbers (12 bytes a row, in arrays) to find repeated keys at the end.
+    """
 
     def __init__(
         self,
@@ -210,150 +208,257 @@ class RowChecker:
         period: str,
         decimal_comma: bool | None,
         rates: RateBook,
-        width: int,
+        history: History,
+        limit: int,
     ) -> None:
-        self.width = width
-        self.version = version
         self.plan = plan
         self.period = period
         self.decimal_comma = decimal_comma
         self.rates = rates
+        self.history = history
+        self.limit = limit
+        self.problems: list[Problem] = []
+        self.errors = 0  # every error, also those beyond the report's limit
+        self.kept = 0  # errors in the report
+        self.room = limit
+        self.rows = 0
+        fields = list(version.fields.order_by("position"))
+        given = {c.field.name for c in plan.columns}
+        self.defaults: dict[str, Any] = {}
+        for f in fields:
+            if f.default and f.name not in given and not f.derived:
+                value = interpreter_for(f, version.frequency)(None).value
+                self.defaults[f.name] = stored_value(value, f.role == Field.Role.MEASURE)
+        self.stored = {f.name: column_of(f) for f in fields if kind_of(f) is not None}
         self.key_fields = list(version.primary_key)
         self.rules = list(version.rules)
-        self.money = [(c.field.name, c.field.currency_field) for c in plan.columns if c.field.currency_field]
-        given = {c.field.name for c in plan.columns}
-        self.default_values = [
-            (f.name, interpreter_for(f, version.frequency)(None).value)
-            for f in version.fields.all()
-            if f.default and f.name not in given
-        ]
-        self.measure_names = frozenset(f.name for f in version.fields.all() if f.role == Field.Role.MEASURE)
-        self.positions = {c.field.name: c.index for c in plan.columns}
-        self.fast_columns = [
-            (c.index, c.field.name, c.header, c.interpreter, c.cache, c.unit) for c in plan.columns
-        ]
-        self.key_digests = array.array("Q")
-        self.key_rows = array.array("I")
+        self.money = [(f.name, f.currency_field) for f in fields if f.currency_field and f.name in given]
+        self.headers = {c.field.name: c.header for c in plan.columns}
+        self.key_hashes: list[np.ndarray] = []
+        self.key_rows: list[np.ndarray] = []
 
-    def check(self, number: int, cells: list[Any], problems: list[Problem]) -> RowOutcome | None:
-        """Interpret one row; append its problems; return its values when it has no error.
+    # --- one batch ------------------------------------------------------------------------------------
 
-        This runs once per row of every file, so it is written for speed: columns are precomputed
-        tuples, and a column's repeated values are interpreted once (the cache).
-        """
-        failed = False
-        values: dict[str, Any] = {}
-        count = len(cells)
-        decimal_comma = self.decimal_comma
-        for index, name, header, interpreter, cache, unit in self.fast_columns:
-            raw = cells[index] if index < count else None
-            if raw.__class__ is str:
-                raw = raw.strip()
-            result = cache.get(raw)
-            if result is None:
-                result = interpreter(raw, unit=unit, decimal_comma=decimal_comma)
-                if len(cache) < CACHE_LIMIT:
-                    cache[raw] = result
-            if result.problem is not None:
-                failed = True
-                problems.append(
-                    Problem("error", number, header, _shown(raw), result.problem.code, result.problem.params)
-                )
-            elif result.value is not None:
-                values[name] = result.value
-        for name, value in self.default_values:
-            values.setdefault(name, value)
-        if count > self.width:
-            extra = [cell for cell in cells[self.width :] if cell not in (None, "")]
-            if extra:
-                failed = True
-                problems.append(
-                    Problem("error", number, "", _shown(extra[0]), "extra_cells", {"count": len(extra)})
-                )
-        period = values.get("period", self.period)
-        if period != self.period:
-            failed = True
-            problems.append(
-                Problem(
-                    "error",
-                    number,
-                    self._header("period"),
-                    str(period),
-                    "period_mismatch",
-                    {"period": self.period},
-                )
+    def check(self, frame: pl.DataFrame) -> pl.DataFrame | None:
+        """Check one batch and keep its problems; return its rows as stored, or None once the file has an
+        error."""
+        cells = [name for name in frame.columns if name != "row"]
+        frame = frame.with_columns(pl.col(cells).str.strip_chars().fill_null(""))
+        frame = frame.filter(~pl.all_horizontal([pl.col(name) == "" for name in cells]))
+        if frame.height == 0:
+            return None
+        self.rows += frame.height
+        self.room = max(0, self.limit - self.kept)
+        rows = frame.get_column("row")
+        found: list[Problem] = []
+        failed = pl.Series("failed", [False] * frame.height)
+        values: dict[str, pl.Series] = {}
+        for column in self.plan.columns:
+            raw = frame.get_column(f"c{column.index}")
+            value, bad = interpret_column(
+                column.interpreter,
+                raw,
+                unit=column.unit,
+                decimal_comma=self.decimal_comma,
+                memo=column.cache,
             )
-        for rule in self.rules:
-            a, b = (values.get(name) for name in rule["fields"])
-            if a is not None and b is not None and (a > b if rule["check"] == "lte" else a >= b):
-                failed = True
-                problems.append(
+            values[column.field.name] = value
+            if bad.any():
+                failed = failed | bad
+                for row, cell in self._report(rows, bad, raw):
+                    result = column.cache.get(cell) or column.interpreter(
+                        cell, unit=column.unit, decimal_comma=self.decimal_comma
+                    )
+                    cell_problem = result.problem
+                    assert cell_problem is not None
+                    found.append(
+                        Problem(
+                            "error", row, column.header, _shown(cell), cell_problem.code, cell_problem.params
+                        )
+                    )
+        for name, value in self.defaults.items():
+            values.setdefault(name, pl.Series(name, [value] * frame.height))
+        failed = self._extra_cells(frame, rows, failed, found)
+        failed = self._period(frame, rows, values, failed, found)
+        failed = self._rules(frame, rows, values, failed, found)
+        failed = self._money(frame, rows, values, failed, found)
+        ok = ~failed
+        self._remember_keys(rows, values, ok)
+        self.history.check(self, frame, values, ok, found)
+        found.sort(key=lambda problem: problem.row or 0)
+        for problem in found:
+            if problem.severity == "error":
+                if self.kept >= self.limit:
+                    continue
+                self.kept += 1
+            self.problems.append(problem)
+        if self.errors:
+            return None
+        out: dict[str, pl.Series] = {"row": rows}
+        for name, stored in self.stored.items():
+            if name in values:
+                out[stored] = values[name].rename(stored)
+        return pl.DataFrame(out)
+
+    def _report(self, rows: pl.Series, mask: pl.Series, *cells: pl.Series) -> list[tuple[Any, ...]]:
+        """(row, cell, ...) where `mask` holds, as many as the report can still take; all are counted."""
+        self.errors += int(mask.sum())
+        columns = [series.filter(mask).head(self.room).to_list() for series in (rows, *cells)]
+        return list(zip(*columns, strict=True))
+
+    def _written(self, frame: pl.DataFrame, name: str) -> pl.Series | None:
+        """The cells of field `name` as the file wrote them (the report shows what the person typed)."""
+        column = next((c for c in self.plan.columns if c.field.name == name), None)
+        return frame.get_column(f"c{column.index}") if column is not None else None
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+    def _extra_cells(
+        self, frame: pl.DataFrame, rows: pl.Series, failed: pl.Series, found: list[Problem]
+    ) -> pl.Series:
+        extras = [name for name in frame.columns if name.startswith("x")]
+        if not extras:
+            return failed
+        counts = frame.select(
+            pl.sum_horizontal([(pl.col(n) != "").cast(pl.UInt32) for n in extras])
+        ).to_series()
+        bad = counts > 0
+        if not bad.any():
+            return failed
+        first = frame.select(
+            pl.coalesce([pl.when(pl.col(n) != "").then(pl.col(n)) for n in extras])
+        ).to_series()
+        for row, cell, count in self._report(rows, bad, first, counts):
+            found.append(Problem("error", row, "", _shown(cell), "extra_cells", {"count": count}))
+        return failed | bad
+
+    def _period(
+        self,
+        frame: pl.DataFrame,
+        rows: pl.Series,
+        values: dict[str, pl.Series],
+        failed: pl.Series,
+        found: list[Problem],
+    ) -> pl.Series:
+        name = next((c.field.name for c in self.plan.columns if c.field.type == Field.Type.PERIOD), None)
+        if name is None:
+            return failed
+        bad = (values[name] != self.period).fill_null(False)
+        if bad.any():
+            for row, cell in self._report(rows, bad, values[name]):
+                found.append(
                     Problem(
-                        "error",
-                        number,
-                        self._header(rule["fields"][0]),
-                        self._written(cells, rule["fields"][0], a),
-                        f"rule_{rule['check']}",
-                        {"other": self._header(rule["fields"][1]), "limit": str(b)},
+                        "error", row, self.header(name), str(cell), "period_mismatch", {"period": self.period}
                     )
                 )
+        return failed | bad
+
+    def _rules(
+        self,
+        frame: pl.DataFrame,
+        rows: pl.Series,
+        values: dict[str, pl.Series],
+        failed: pl.Series,
+        found: list[Problem],
+    ) -> pl.Series:
+        for rule in self.rules:
+            first, second = rule["fields"]
+            if first not in values or second not in values:
+                continue
+            a, b = values[first], values[second]
+            broken = (a > b) if rule["check"] == "lte" else (a >= b)
+            bad = broken.fill_null(False)
+            if not bad.any():
+                continue
+            written = self._written(frame, first)
+            shown = written if written is not None else a.cast(pl.String)
+            for row, cell, limit in self._report(rows, bad, shown, b):
+                found.append(
+                    Problem(
+                        "error",
+                        row,
+                        self.header(first),
+                        _shown(cell),
+                        f"rule_{rule['check']}",
+                        {"other": self.header(second), "limit": _number_text(limit)},
+                    )
+                )
+            failed = failed | bad
+        return failed
+
+    def _money(
+        self,
+        frame: pl.DataFrame,
+        rows: pl.Series,
+        values: dict[str, pl.Series],
+        failed: pl.Series,
+        found: list[Problem],
+    ) -> pl.Series:
         for measure, currency_field in self.money:
             amount, currency = values.get(measure), values.get(currency_field)
             if amount is None or currency is None:
                 continue
-            rate = self.rates.usd_per_unit(currency, self.period)
-            if rate is None:
-                failed = True
-                problems.append(
-                    Problem(
-                        "error",
-                        number,
-                        self._header(measure),
-                        self._written(cells, measure, amount),
-                        "no_rate",
-                        {"currency": currency, "period": self.period},
+            codes = currency.filter(amount.is_not_null()).drop_nulls().unique().to_list()
+            rates = {code: self.rates.usd_per_unit(code, self.period) for code in codes}
+            rate = currency.replace_strict(
+                list(rates),
+                [None if r is None else float(r) for r in rates.values()],
+                default=None,
+                return_dtype=pl.Float64,
+            )
+            bad = (amount.is_not_null() & currency.is_not_null() & rate.is_null()).fill_null(False)
+            if bad.any():
+                written = self._written(frame, measure)
+                shown = written if written is not None else amount.cast(pl.String)
+                for row, cell, code in self._report(rows, bad, shown, currency):
+                    found.append(
+                        Problem(
+                            "error",
+                            row,
+                            self.header(measure),
+                            _shown(cell),
+                            "no_rate",
+                            {"currency": code, "period": self.period},
+                        )
                     )
-                )
-            elif rate != 1:
-                values[measure] = amount * rate
-        if failed:
-            return None
-        key_text = "\x1f".join([str(values.get(name, "")) for name in self.key_fields])
-        digest = blake2b(key_text.encode(), digest_size=8).digest()
-        self.key_digests.append(int.from_bytes(digest, "little"))
-        self.key_rows.append(number)
-        measure_names = self.measure_names
-        dimensions: dict[str, Any] = {}
-        measures: dict[str, float] = {}
-        for name, value in values.items():
-            if name in measure_names:
-                measures[name] = float(value)
+                failed = failed | bad
+            values[measure] = (amount * rate.fill_null(1.0)).rename(measure)
+        return failed
+
+    def _remember_keys(self, rows: pl.Series, values: dict[str, pl.Series], ok: pl.Series) -> None:
+        if not self.key_fields:
+            return
+        parts = []
+        for name in self.key_fields:
+            if name == "period" and name not in values:
+                parts.append(pl.lit(self.period))
+            elif name in values:
+                parts.append(pl.lit(values[name]).cast(pl.String).fill_null(""))
             else:
-                dimensions[name] = value if value.__class__ in (str, int) else str(value)
-        if "period" not in dimensions:
-            dimensions["period"] = self.period
-        return RowOutcome(number, dimensions, measures, digest)
+                parts.append(pl.lit(""))
+        keys = pl.select(pl.concat_str(parts, separator="\x1f").hash(seed=0)).to_series().filter(ok)
+        self.key_hashes.append(keys.to_numpy())
+        self.key_rows.append(rows.filter(ok).to_numpy())
 
-    def _written(self, cells: list[Any], name: str, fallback: Any) -> str:
-        """The cell of field `name` as the file wrote it (the report shows what the person typed)."""
-        index = self.positions.get(name)
-        return _shown(cells[index] if index is not None and index < len(cells) else fallback)
-
-    def _header(self, name: str) -> str:
-        return next((c.header for c in self.plan.columns if c.field.name == name), name)
+    # --- the whole file -------------------------------------------------------------------------------
 
     def duplicate_keys(self) -> Iterator[tuple[int, int]]:
-        """(row, first row with the same dimension key) for every repeated key."""
-        order = sorted(
-            range(len(self.key_digests)), key=self.key_digests.__getitem__
-        )  # stable: rows in order
-        first = None
-        for previous, current in itertools.pairwise(order):
-            if self.key_digests[previous] != self.key_digests[current]:
-                first = None
-                continue
-            first = first if first is not None else self.key_rows[previous]
-            yield self.key_rows[current], first
+        """(row, first row with the same dimension key) for every repeated key, in row order."""
+        if not self.key_hashes:
+            return
+        hashes = np.concatenate(self.key_hashes)
+        rows = np.concatenate(self.key_rows)
+        order = np.argsort(hashes, kind="stable")  # stable: rows in file order within a key
+        hashes, rows = hashes[order], rows[order]
+        same = np.flatnonzero(hashes[1:] == hashes[:-1]) + 1
+        if not len(same):
+            return
+        starts = np.ones(len(hashes), dtype=bool)
+        starts[1:] = hashes[1:] != hashes[:-1]
+        first_of = rows[np.maximum.accumulate(np.where(starts, np.arange(len(hashes)), 0))]
+        pairs = sorted(zip(rows[same].tolist(), first_of[same].tolist(), strict=True))
+        yield from pairs
 
 
 class History:
@@ -365,53 +470,79 @@ class History:
     MIN_ROWS = 5
     MAX_WARNINGS = 1000
 
-    def __init__(self, *, organization_id: int, standard_id: int, period: str) -> None:
+    def __init__(self, *, organization_id: int, version: StandardVersion, period: str) -> None:
         from django.db import connection
 
+        measures = [
+            (f.name, column_of(f))
+            for f in version.fields.filter(role=Field.Role.MEASURE, derived__isnull=True, slot__isnull=False)
+        ]
+        self.medians: dict[str, float] = {}
+        self.warned = 0
+        if not measures:
+            return
+        selected = ", ".join(
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY o.{column}), count(o.{column})"
+            for _name, column in measures
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                """
+                f"""
                 WITH recent AS (
-                    SELECT DISTINCT s.period FROM submissions_submission s
-                    WHERE s.organization_id = %s AND s.standard_id = %s AND s.is_current AND s.period <> %s
-                    ORDER BY s.period DESC LIMIT 12
+                    SELECT id FROM submissions_submission
+                    WHERE organization_id = %s AND standard_id = %s AND is_current AND period <> %s
+                    ORDER BY period DESC LIMIT 12
                 )
-                SELECT m.key, percentile_cont(0.5) WITHIN GROUP (ORDER BY m.value::float), count(*)
-                FROM submissions_observation o
-                JOIN submissions_submission s ON s.id = o.submission_id
-                CROSS JOIN LATERAL jsonb_each_text(o.measures) AS m(key, value)
-                WHERE s.organization_id = %s AND s.standard_id = %s AND s.is_current
-                  AND s.period IN (SELECT period FROM recent)
-                GROUP BY m.key
-                """,
-                [organization_id, standard_id, period, organization_id, standard_id],
+                SELECT {selected} FROM submissions_observation o
+                WHERE o.submission_id IN (SELECT id FROM recent)
+                """,  # noqa: S608 - column names come from slots, never from input
+                [organization_id, version.standard_id, period],
             )
-            self.medians = {
-                key: median for key, median, rows in cursor.fetchall() if rows >= self.MIN_ROWS and median
-            }
-        self.warned = 0
+            found = cursor.fetchone() or ()
+        for index, (name, _column) in enumerate(measures):
+            median, rows = found[2 * index], found[2 * index + 1]
+            if median and rows >= self.MIN_ROWS:
+                self.medians[name] = float(median)
 
     def check(
-        self, outcome: RowOutcome, checker: RowChecker, cells: list[Any], problems: list[Problem]
+        self,
+        checker: BatchChecker,
+        frame: pl.DataFrame,
+        values: dict[str, pl.Series],
+        ok: pl.Series,
+        found: list[Problem],
     ) -> None:
-        if not self.medians:
-            return
-        for name, value in outcome.measures.items():
-            median = self.medians.get(name)
-            if median is None or value == 0 or median / self.FACTOR <= abs(value) <= median * self.FACTOR:
+        for name, median in self.medians.items():
+            value = values.get(name)
+            if value is None or self.warned >= self.MAX_WARNINGS:
                 continue
-            self.warned += 1
-            if self.warned <= self.MAX_WARNINGS:
-                problems.append(
+            size = value.abs()
+            far = ok & (value != 0) & ((size < median / self.FACTOR) | (size > median * self.FACTOR))
+            far = far.fill_null(False)
+            if not far.any():
+                continue
+            written = checker._written(frame, name)
+            shown = (written if written is not None else value.cast(pl.String)).filter(far)
+            rows = frame.get_column("row").filter(far)
+            self.warned += int(far.sum())
+            room = self.MAX_WARNINGS - (self.warned - int(far.sum()))
+            for row, cell in zip(rows.head(room).to_list(), shown.head(room).to_list(), strict=True):
+                found.append(
                     Problem(
                         "warning",
-                        outcome.row,
-                        checker._header(name),
-                        checker._written(cells, name, value),
+                        row,
+                        checker.header(name),
+                        _shown(cell),
                         "implausible",
                         {"typical": f"{median:,.4g}".replace(",", " ")},
                     )
                 )
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _shown(value: Any) -> str:
@@ -424,13 +555,12 @@ def is_blank(cells: list[Any]) -> bool:
 
 
 __all__ = [
+    "BatchChecker",
     "Plan",
     "Problem",
     "RateBook",
-    "RowChecker",
     "guess_decimal_comma",
     "header_scorer",
     "is_blank",
     "make_plan",
-    "parse_number",
 ]
