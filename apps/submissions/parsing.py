@@ -32,7 +32,7 @@ SAMPLE_BYTES = 256 * 1024
 CANDIDATE_ENCODINGS = ["gb18030", "cp1251", "koi8_r", "cp866"]
 DELIMITERS = [",", ";", "\t", "|"]
 BATCH_ROWS = 50_000
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024  # a block's frames take about 20 times this; larger blocks gain little
 EXTRA_COLUMNS = 8  # cells beyond the header's width are read into this many extra columns, to report them
 csv.field_size_limit(1024 * 1024)
 
@@ -354,16 +354,22 @@ def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
                 bad = lines + pending.count(b"\n") + raw[: error.start].count(b"\n") + 1
                 raise FileProblem("bad_bytes", encoding=encoding, row=bad) from None
             data = pending + (text.encode("utf-8") if recode else raw)
+            if skip:  # the title rows and the header, which may reach over several blocks
+                start, skip = _skip_records(data, skip, final=not raw)
+                lines += data.count(b"\n", 0, start)
+                data = data[start:]
+                if skip:
+                    pending = data
+                    continue
             cut = len(data) if not raw else _record_end(data)
             block, pending = data[:cut], data[cut:]
             lines += block.count(b"\n")
-            if block.strip(b"\xef\xbb\xbf\r\n"):
+            if block:
                 try:
                     frame = pl.read_csv(
                         block,
                         has_header=False,
                         separator=table.delimiter or ",",
-                        skip_rows=skip,
                         schema=schema,
                         truncate_ragged_lines=True,
                         missing_columns="insert",
@@ -372,12 +378,24 @@ def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
                 except pl.exceptions.PolarsError as error:
                     reason = str(error).splitlines()[0][:200]
                     raise FileProblem("bad_csv", row=row, reason=reason) from None
-                skip = 0
                 if frame.height:
                     yield frame.with_row_index("row", offset=row)
                     row += frame.height
             if not raw:
                 return
+
+
+def _skip_records(data: bytes, count: int, *, final: bool) -> tuple[int, int]:
+    """Where `data` is after its first `count` records, and how many of them it did not hold."""
+    start = 0
+    while count:
+        end = data.find(b"\n", start)
+        while end >= 0 and data.count(b'"', start, end) % 2:
+            end = data.find(b"\n", end + 1)
+        if end < 0:
+            return (len(data), 0) if final else (start, count)
+        start, count = end + 1, count - 1
+    return start, 0
 
 
 def _record_end(data: bytes) -> int:

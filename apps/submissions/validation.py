@@ -1,9 +1,10 @@
-"""Checking a table against a standard version, row by row, with the standard's own interpreter.
+"""Checking a table against a standard version, a block of rows at a time, column by column, with
+the standard's own interpreter.
 
 Headers are matched by the fields' names, titles and aliases in any of the six languages, ignoring
 case, spaces and punctuation; a trailing unit in brackets ("Количество (кг)") is read and used for
-conversion. Every cell goes through apps.standards.values (defined once, next to the standard); a
-column's repeated values (countries, products, periods) are interpreted once and remembered.
+conversion. Every cell goes through apps.standards.values (defined once, next to the standard): each
+distinct cell of a column once (`interpret_column`), remembered across the blocks of a file.
 """
 
 from __future__ import annotations
@@ -550,10 +551,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def is_blank(cells: list[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
-
-
 __all__ = [
     "BatchChecker",
     "Plan",
@@ -561,6 +558,5 @@ __all__ = [
     "RateBook",
     "guess_decimal_comma",
     "header_scorer",
-    "is_blank",
     "make_plan",
 ]

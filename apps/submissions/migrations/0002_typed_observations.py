@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                     "submission",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
+                        db_constraint=False,
                         related_name="observations",
                         to="submissions.submission",
                     ),

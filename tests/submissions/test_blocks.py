@@ -1,0 +1,107 @@
+"""CSV is read by polars a block of whole records at a time: the rows, their numbers and their cells
+must be exactly what the standard library's reader sees, wherever a block happens to end."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apps.submissions import parsing
+
+HEADERS = ["Period", "Product", "Quantity"]
+
+
+def _score(cells: list[Any]) -> int:
+    return sum(1 for cell in cells if cell in HEADERS)
+
+
+def _rows_by_polars(path: Path, encoding: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    # encoding and delimiter as detection would find them in a real file (tiny random ones can fool it)
+    table = parsing.Table("csv", 2, HEADERS, iter(()), encoding=encoding, delimiter=delimiter, path=path)
+    frames = list(parsing.batches(table))
+    rows = []
+    for frame in frames:
+        cells = frame.select(pl.exclude("row")).fill_null("")
+        for number, values in zip(frame.get_column("row").to_list(), cells.iter_rows(), strict=True):
+            trimmed = list(values)
+            while trimmed and trimmed[-1] == "":
+                trimmed.pop()
+            rows.append((number, trimmed))
+    return rows
+
+
+def _rows_by_csv(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1))
+    header = next(number for number, cells in rows if _score(cells))
+    result = []
+    for number, cells in rows[header:]:
+        trimmed = list(cells)
+        while trimmed and trimmed[-1] == "":
+            trimmed.pop()
+        result.append((number, trimmed))
+    return result
+
+
+cell = st.one_of(
+    st.sampled_from(["2026-09", "hot-break-28-30", "1 234,5", "", "x"]),
+    st.text(alphabet="ab;,\n\r\"' 霍尔果斯Ж", max_size=12),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(cell, min_size=0, max_size=5), min_size=1, max_size=25),
+    chunk=st.integers(min_value=16, max_value=200),
+    delimiter=st.sampled_from([",", ";"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1251", "utf-16"]),
+)
+def test_blocks_give_the_same_rows_numbers_and_cells_as_the_csv_module(
+    tmp_path_factory: Any, rows: list[list[str]], chunk: int, delimiter: str, encoding: str
+) -> None:
+    if encoding == "cp1251":  # a Cyrillic code page has no Chinese
+        rows = [["".join(ch for ch in c if ch not in "霍尔果斯") for c in r] for r in rows]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["Title of the export"])
+    writer.writerow(HEADERS)
+    writer.writerows(rows)
+    text = out.getvalue()
+    path = tmp_path_factory.mktemp("blocks") / "file.csv"
+    path.write_bytes(text.encode(encoding))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parsing, "CHUNK_BYTES", chunk)
+        seen = _rows_by_polars(path, encoding, delimiter)
+    expected = _rows_by_csv(text, delimiter)
+    assert seen == expected
+
+
+def test_cells_beyond_the_header_are_kept_for_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("Period,Product,Quantity\n2026-09,a,1,EXTRA,MORE\n2026-09,b\n")
+    table = parsing.read_csv(path, _score)
+    (frame,) = list(parsing.batches(table))
+    table.close()
+    assert frame.get_column("row").to_list() == [2, 3]
+    assert frame.get_column("x0").to_list() == ["EXTRA", None]
+    assert frame.get_column("x1").to_list() == ["MORE", None]
+    assert frame.get_column("c2").to_list() == ["1", None]
+
+
+def test_bad_bytes_after_the_sampled_start_name_their_row(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    good = "Period,Product,Quantity\n" + "2026-09,Хоргос,1\n" * 30_000  # UTF-8, beyond the sample
+    path.write_bytes(good.encode() + b"2026-09,\xff\xfe\xfa,1\n")
+    table = parsing.read_csv(path, _score)
+    assert table.encoding == "utf-8"
+    with pytest.raises(parsing.FileProblem) as problem, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parsing, "CHUNK_BYTES", 65536)
+        list(parsing.batches(table))
+    table.close()
+    assert problem.value.code == "bad_bytes" and problem.value.params["row"] == 30_002
