@@ -442,13 +442,13 @@ def check_table(
     if checker is not None:
         problems += checker.problems
         key_names = ", ".join(checker.header(name) for name in version.primary_key)
-        for row, first in checker.duplicate_keys():
-            checker.errors += 1
-            if checker.kept < checker.limit:
-                checker.kept += 1
-                problems.append(
-                    Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
-                )
+        repeated, shown = checker.duplicate_keys(max(0, checker.limit - checker.kept))
+        checker.errors += repeated
+        checker.kept += len(shown)
+        for row, first in shown:
+            problems.append(
+                Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
+            )
     rows = checker.rows if checker is not None else 0
     if rows == 0 and not problems:
         problems.append(Problem("error", None, "", "", "no_rows"))

@@ -10,7 +10,6 @@ distinct cell of a column once (`interpret_column`), remembered across the block
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
@@ -444,22 +443,23 @@ class BatchChecker:
 
     # --- the whole file -------------------------------------------------------------------------------
 
-    def duplicate_keys(self) -> Iterator[tuple[int, int]]:
-        """(row, first row with the same dimension key) for every repeated key, in row order."""
+    def duplicate_keys(self, limit: int) -> tuple[int, list[tuple[int, int]]]:
+        """How many rows repeat an earlier row's dimension key, and the first `limit` of them in row
+        order as (row, first row with that key). Whole arrays, never a Python object per row."""
         if not self.key_hashes:
-            return
+            return 0, []
         hashes = np.concatenate(self.key_hashes)
         rows = np.concatenate(self.key_rows)
         order = np.argsort(hashes, kind="stable")  # stable: rows in file order within a key
         hashes, rows = hashes[order], rows[order]
-        same = np.flatnonzero(hashes[1:] == hashes[:-1]) + 1
-        if not len(same):
-            return
         starts = np.ones(len(hashes), dtype=bool)
         starts[1:] = hashes[1:] != hashes[:-1]
+        repeated = np.flatnonzero(~starts)
+        if not len(repeated):
+            return 0, []
         first_of = rows[np.maximum.accumulate(np.where(starts, np.arange(len(hashes)), 0))]
-        pairs = sorted(zip(rows[same].tolist(), first_of[same].tolist(), strict=True))
-        yield from pairs
+        by_row = repeated[np.argsort(rows[repeated], kind="stable")][:limit]
+        return len(repeated), list(zip(rows[by_row].tolist(), first_of[by_row].tolist(), strict=True))
 
 
 class History:

@@ -181,3 +181,14 @@ def test_the_reader_is_told_which_rows_break_a_cross_field_rule(
         )
     submission.refresh_from_db()
     rejected_with(submission, "rule_lte")
+
+
+def test_a_file_of_errors_gets_a_capped_report_that_counts_them_all(send: Any, settings: Any) -> None:
+    settings.HUB_REPORT_MAX_ISSUES = 50
+    bad = list(ROW)
+    bad[2] = "Narnia"  # no such country, on every row, and every row the same key
+    submission = send(csv_bytes(EN_HEADERS, [bad] * 200 + [ROW] * 100))
+    rejected_with(submission, "unknown_country")
+    kept = list(submission.issues.filter(severity="error").values_list("row", "code"))
+    assert len(kept) == 50 and kept[0] == (2, "unknown_country")
+    assert submission.error_count == 200 + 99  # 200 bad countries, 99 rows repeating row 202's key
