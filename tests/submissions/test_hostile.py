@@ -192,3 +192,23 @@ def test_a_file_of_errors_gets_a_capped_report_that_counts_them_all(send: Any, s
     kept = list(submission.issues.filter(severity="error").values_list("row", "code"))
     assert len(kept) == 50 and kept[0] == (2, "unknown_country")
     assert submission.error_count == 200 + 99  # 200 bad countries, 99 rows repeating row 202's key
+
+
+def test_an_error_in_the_last_block_leaves_nothing_from_the_blocks_before(
+    send: Any, monkeypatch: Any
+) -> None:
+    from apps.submissions import parsing
+
+    monkeypatch.setattr(parsing, "CHUNK_BYTES", 512)  # many blocks, streamed to COPY one by one
+    rows = []
+    for number in range(60):
+        row = list(ROW)
+        row[7] = str(10 + number)  # quantity: every row its own
+        row[1] = ["hot-break-28-30", "hot-break-30-32", "cold-break-28-30"][number % 3]
+        row[2] = ["KZ", "KG", "UZ", "TJ", "RU"][number // 3 % 5]
+        row[3] = ["DAP", "FCA", "CPT", "EXW"][number // 15]
+        rows.append(row)
+    rows[-1][2] = "Narnia"
+    submission = send(csv_bytes(EN_HEADERS, rows))
+    rejected_with(submission, "unknown_country")
+    assert submission.issues.get(code="unknown_country").row == 61
