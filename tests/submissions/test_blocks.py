@@ -4,6 +4,7 @@ must be exactly what the standard library's reader sees, wherever a block happen
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,22 @@ def test_bad_bytes_after_the_sampled_start_name_their_row(tmp_path: Path) -> Non
         list(parsing.batches(table))
     table.close()
     assert problem.value.code == "bad_bytes" and problem.value.params["row"] == 30_002
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (None, None),
+        ("1 234,5", "1 234,5"),
+        (42, "42"),
+        (1.5, "1.5"),
+        (1.234, "1.2340"),  # never three decimals: a decimal-comma file would read them as thousands
+        (1e-7, "0.0000001"),
+        (True, "TRUE"),
+        (dt.datetime(2026, 9, 30), "2026-09-30"),
+        (dt.datetime(2026, 9, 30, 14, 5), "2026-09-30 14:05:00"),
+        (dt.date(2026, 9, 1), "2026-09-01"),
+    ],
+)
+def test_workbook_cells_become_text_without_ambiguity(cell: Any, text: str | None) -> None:
+    assert parsing.cell_text(cell) == text
