@@ -41,9 +41,11 @@ from apps.standards.values import parse_period
 from apps.submissions import parsing
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import can_submit
+from apps.submissions.scratch import clear_stale_scratch, scratch_dir
 from apps.submissions.validation import (
     BatchChecker,
     History,
+    Plan,
     Problem,
     RateBook,
     guess_decimal_comma,
@@ -266,6 +268,7 @@ def _renew(submission: Submission, worker: str, progress: int) -> None:
 def process_submission(*, submission_id: Any, worker: str | None = None) -> Submission:
     """Process one submission to its end state (see the module's docstring). Safe to call again."""
     worker = worker or worker_name()
+    clear_stale_scratch()
     submission = _claim(submission_id, worker)
     if submission is None:
         return Submission.objects.get(pk=submission_id)
@@ -289,7 +292,9 @@ class Spool:
     (never in memory) until the short transaction that COPYs them."""
 
     def __init__(self, submission_id: Any) -> None:
-        self.file = tempfile.NamedTemporaryFile(prefix="hub-rows-", suffix=".csv", delete=False)  # noqa: SIM115
+        self.file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by __exit__, removed by the caller
+            dir=scratch_dir(), prefix=f"rows-{submission_id}-", suffix=".csv", delete=False
+        )
         self.path = Path(self.file.name)
         self.submission_id = str(submission_id)
         self.columns: list[str] = []
@@ -416,39 +421,32 @@ def check_table(
     history = History(organization_id=organization_id, version=version, period=period)
     checker: BatchChecker | None = None
     try:
-        for frame in parsing.batches(table):
-            if checker is None:
-                decimal_comma = guess_decimal_comma(frame, plan.columns)
-                if decimal_comma is None and table.delimiter == ";":
-                    decimal_comma = True
-                summary["decimal_comma"] = decimal_comma
-                checker = BatchChecker(
-                    version, plan, period, decimal_comma, RateBook(), history, settings.HUB_REPORT_MAX_ISSUES
+        try:
+            for frame in parsing.batches(table):
+                if checker is None:
+                    checker, estimated_rows = _start_checking(
+                        version, plan, table, frame, period, history, size, summary
+                    )
+                out = checker.check(frame)
+                if out is not None and accepted is not None:
+                    accepted(out)
+                if progress is not None:
+                    progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
+        except parsing.FileProblem as problem:
+            problems.append(Problem("error", None, "", "", problem.code, problem.params))
+        if checker is not None:
+            problems += checker.problems
+            key_names = ", ".join(checker.header(name) for name in version.primary_key)
+            repeated, shown = checker.duplicate_keys(max(0, checker.limit - checker.kept))
+            checker.errors += repeated
+            checker.kept += len(shown)
+            for row, first in shown:
+                problems.append(
+                    Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
                 )
-                sample = frame.head(200)
-                written = sum(
-                    sample.select(pl.col(name).str.len_bytes().fill_null(0) + 1).to_series().sum()
-                    for name in sample.columns
-                    if name.startswith("c")
-                )
-                estimated_rows = max(1, int(size * sample.height / max(1, written)))
-            out = checker.check(frame)
-            if out is not None and accepted is not None:
-                accepted(out)
-            if progress is not None:
-                progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
-    except parsing.FileProblem as problem:
-        problems.append(Problem("error", None, "", "", problem.code, problem.params))
-    if checker is not None:
-        problems += checker.problems
-        key_names = ", ".join(checker.header(name) for name in version.primary_key)
-        repeated, shown = checker.duplicate_keys(max(0, checker.limit - checker.kept))
-        checker.errors += repeated
-        checker.kept += len(shown)
-        for row, first in shown:
-            problems.append(
-                Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
-            )
+    finally:
+        if checker is not None:
+            checker.close()
     rows = checker.rows if checker is not None else 0
     if rows == 0 and not problems:
         problems.append(Problem("error", None, "", "", "no_rows"))
@@ -457,6 +455,34 @@ def check_table(
     summary["implausible_values"] = history.warned
     summary["errors_total"] = max(errors, sum(1 for p in problems if p.severity == "error"))
     return problems, summary
+
+
+def _start_checking(
+    version: StandardVersion,
+    plan: Plan,
+    table: parsing.Table,
+    frame: pl.DataFrame,
+    period: str,
+    history: History,
+    size: int,
+    summary: dict[str, Any],
+) -> tuple[BatchChecker, int]:
+    """A checker for the file, set up from its first batch (the decimal mark), and the file's estimated
+    number of rows (for progress)."""
+    decimal_comma = guess_decimal_comma(frame, plan.columns)
+    if decimal_comma is None and table.delimiter == ";":
+        decimal_comma = True
+    summary["decimal_comma"] = decimal_comma
+    checker = BatchChecker(
+        version, plan, period, decimal_comma, RateBook(), history, settings.HUB_REPORT_MAX_ISSUES
+    )
+    sample = frame.head(200)
+    written = sum(
+        sample.select(pl.col(name).str.len_bytes().fill_null(0) + 1).to_series().sum()
+        for name in sample.columns
+        if name.startswith("c")
+    )
+    return checker, max(1, int(size * sample.height / max(1, written)))
 
 
 def _finish(

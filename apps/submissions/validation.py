@@ -10,10 +10,13 @@ distinct cell of a column once (`interpret_column`), remembered across the block
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import polars as pl
@@ -24,6 +27,7 @@ from apps.standards.reference import fold
 from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
 from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
+from apps.submissions.scratch import scratch_dir
 
 CACHE_LIMIT = 20000
 UNIT_IN_BRACKETS = re.compile(r"^(.*?)[\s]*[\(\[（]\s*([^\)\]）]{1,20})\s*[\)\]）]\s*$")
@@ -197,8 +201,8 @@ class BatchChecker:
     the row rules run on whole columns: extra cells, the period, the standard's cross-field rules, and
     conversion of money to USD. Problems are kept up to `limit` and counted beyond it. Rows without an
     error come out typed, in the observation table's columns, while the file has no error at all (a
-    rejected file stores nothing). Dimension keys are remembered as 8-byte hashes with their row
-    numbers (12 bytes a row, in arrays) to find repeated keys at the end.
+    rejected file stores nothing). Dimension keys go to a KeyLedger on disk, which finds repeated keys
+    at the end; `close()` removes it.
     """
 
     def __init__(
@@ -234,8 +238,7 @@ class BatchChecker:
         self.rules = list(version.rules)
         self.money = [(f.name, f.currency_field) for f in fields if f.currency_field and f.name in given]
         self.headers = {c.field.name: c.header for c in plan.columns}
-        self.key_hashes: list[np.ndarray] = []
-        self.key_rows: list[np.ndarray] = []
+        self.keys = KeyLedger()
 
     # --- one batch ------------------------------------------------------------------------------------
 
@@ -438,28 +441,81 @@ class BatchChecker:
             else:
                 parts.append(pl.lit(""))
         keys = pl.select(pl.concat_str(parts, separator="\x1f").hash(seed=0)).to_series().filter(ok)
-        self.key_hashes.append(keys.to_numpy())
-        self.key_rows.append(rows.filter(ok).to_numpy())
+        self.keys.add(keys.to_numpy(), rows.filter(ok).to_numpy())
 
     # --- the whole file -------------------------------------------------------------------------------
 
     def duplicate_keys(self, limit: int) -> tuple[int, list[tuple[int, int]]]:
         """How many rows repeat an earlier row's dimension key, and the first `limit` of them in row
-        order as (row, first row with that key). Whole arrays, never a Python object per row."""
-        if not self.key_hashes:
+        order as (row, first row with that key)."""
+        return self.keys.repeated(limit)
+
+    def close(self) -> None:
+        self.keys.close()
+
+
+class KeyLedger:
+    """The dimension keys of a file's rows, kept on disk so that memory does not grow with the file.
+
+    Each row's key is an 8-byte hash, stored with its 4-byte row number in one of BUCKETS files chosen
+    by the hash's top bits. Rows with the same key land in the same bucket, in file order, so at the
+    end each bucket is sorted on its own (a 64th of the file at a time) and the repeats are found there.
+    A hash collision could only report two different keys as repeated, once in 2**64 pairs.
+    """
+
+    BUCKETS = 64
+    RECORD = np.dtype([("hash", "<u8"), ("row", "<u4")])
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.files: list[BinaryIO] = []
+
+    def add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        if not len(hashes):
+            return
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="keys-", dir=scratch_dir()))
+            self.files = [(self.folder / f"{n:02d}").open("ab") for n in range(self.BUCKETS)]
+        records = np.empty(len(hashes), dtype=self.RECORD)
+        records["hash"], records["row"] = hashes, rows
+        bucket = (records["hash"] >> np.uint64(58)).astype(np.intp)
+        order = np.argsort(bucket, kind="stable")  # stable: file order within a bucket
+        records, ends = records[order], np.cumsum(np.bincount(bucket, minlength=self.BUCKETS))
+        for number, (start, end) in enumerate(zip(np.concatenate(([0], ends[:-1])), ends, strict=True)):
+            if end > start:
+                records[start:end].tofile(self.files[number])
+
+    def repeated(self, limit: int) -> tuple[int, list[tuple[int, int]]]:
+        """(how many rows repeat an earlier row's key, the first `limit` of them as (row, first row))."""
+        if self.folder is None:
             return 0, []
-        hashes = np.concatenate(self.key_hashes)
-        rows = np.concatenate(self.key_rows)
-        order = np.argsort(hashes, kind="stable")  # stable: rows in file order within a key
-        hashes, rows = hashes[order], rows[order]
-        starts = np.ones(len(hashes), dtype=bool)
-        starts[1:] = hashes[1:] != hashes[:-1]
-        repeated = np.flatnonzero(~starts)
-        if not len(repeated):
-            return 0, []
-        first_of = rows[np.maximum.accumulate(np.where(starts, np.arange(len(hashes)), 0))]
-        by_row = repeated[np.argsort(rows[repeated], kind="stable")][:limit]
-        return len(repeated), list(zip(rows[by_row].tolist(), first_of[by_row].tolist(), strict=True))
+        count = 0
+        shown = np.empty((0, 2), dtype=np.int64)
+        for handle in self.files:
+            handle.flush()
+            records = np.fromfile(handle.name, dtype=self.RECORD)
+            if not len(records):
+                continue
+            records = records[np.argsort(records["hash"], kind="stable")]
+            hashes, rows = records["hash"], records["row"].astype(np.int64)
+            starts = np.ones(len(hashes), dtype=bool)
+            starts[1:] = hashes[1:] != hashes[:-1]
+            repeats = np.flatnonzero(~starts)
+            if not len(repeats):
+                continue
+            count += len(repeats)
+            first_of = rows[np.maximum.accumulate(np.where(starts, np.arange(len(hashes)), 0))]
+            pairs = np.column_stack((rows[repeats], first_of[repeats]))
+            shown = np.concatenate((shown, pairs))
+            shown = shown[np.argsort(shown[:, 0], kind="stable")][:limit]
+        return count, [(int(row), int(first)) for row, first in shown]
+
+    def close(self) -> None:
+        for handle in self.files:
+            handle.close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder, self.files = None, []
 
 
 class History:
