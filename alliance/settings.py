@@ -8,7 +8,6 @@ wheel under .data/pg, kombu's filesystem transport under .data/broker, a secret 
 from __future__ import annotations
 
 import secrets
-import tempfile
 from pathlib import Path
 
 import environ
@@ -147,7 +146,7 @@ HUB_REPORT_MAX_ISSUES = env.int("HUB_REPORT_MAX_ISSUES", default=10000)
 # The worker's scratch files (checked rows waiting for COPY, the file's dimension keys), on local disk.
 # A killed worker's files are removed by the next processing run on that machine once they are older
 # than HUB_SCRATCH_MAX_AGE seconds (a live attempt writes to its files with every block).
-HUB_SCRATCH_DIR = Path(env("HUB_SCRATCH_DIR", default=str(Path(tempfile.gettempdir()) / "alliance-hub")))
+HUB_SCRATCH_DIR = Path(env("HUB_SCRATCH_DIR", default=str(DATA_DIR / "scratch")))
 HUB_SCRATCH_MAX_AGE = env.int("HUB_SCRATCH_MAX_AGE", default=3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
