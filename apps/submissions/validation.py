@@ -359,10 +359,17 @@ class BatchChecker:
             return failed
         bad = (values[name] != self.period).fill_null(False)
         if bad.any():
-            for row, cell in self._report(rows, bad, values[name]):
+            written = self._written(frame, name)
+            shown = written if written is not None else values[name]
+            for row, cell in self._report(rows, bad, shown):
                 found.append(
                     Problem(
-                        "error", row, self.header(name), str(cell), "period_mismatch", {"period": self.period}
+                        "error",
+                        row,
+                        self.header(name),
+                        _shown(cell),
+                        "period_mismatch",
+                        {"period": self.period},
                     )
                 )
         return failed | bad

@@ -122,8 +122,11 @@ def test_repeated_dimension_key(send: Any) -> None:
 
 def test_a_row_of_another_period(send: Any) -> None:
     row = list(ROW)
-    row[0] = "2026-08"
-    rejected_with(send(csv_bytes(EN_HEADERS, [row])), "period_mismatch")
+    row[0] = "01.08.2026"
+    submission = send(csv_bytes(EN_HEADERS, [row]))
+    rejected_with(submission, "period_mismatch")
+    problem = submission.issues.get(code="period_mismatch")
+    assert (problem.row, problem.column, problem.value) == (2, "Period", "01.08.2026")  # as written
 
 
 def test_a_period_outside_the_standards_frequency(cast: Any, tomato: Any) -> None:
