@@ -47,7 +47,17 @@ def _unit_words() -> dict[str, str]:
     for symbols in LOCAL_SYMBOLS.values():
         for unit, text in symbols.items():
             words.setdefault(fold(text), unit)
-    words.update({fold("%"): "percent", "tonnes": "t", "tons": "t", "tonne": "t", "кг": "kg", "тонн": "t"})
+    # How people write units in headers beyond the symbols the hub prints: spelled out, plural, or the
+    # everyday word (公斤 for kg in Chinese business files, 公吨 for the metric tonne).
+    spoken = {
+        "t": ["tonnes", "tons", "tonne", "ton", "mt", "тонн", "тонна", "тонны", "тн", "tonna", "公吨"],
+        "kg": ["кг", "kilogram", "kilograms", "килограмм", "килограммы", "kilogramm", "公斤"],
+        "pieces": ["piece", "шт", "штук", "dona", "个"],
+        "USD": ["usd", "долл. сша", "美元", "aqsh dollari"],
+    }
+    for unit, spellings in spoken.items():
+        words.update({fold(spelling): unit for spelling in spellings})
+    words[fold("%")] = "percent"
     words.pop("", None)
     return words
 

@@ -137,11 +137,23 @@ def test_number_styles_of_the_region(
     assert values["value"] == pytest.approx(expected_value)
 
 
-def test_unit_in_the_header_is_converted(send: Any) -> None:
+@pytest.mark.parametrize(
+    ("header", "cell"),
+    [
+        ("Quantity (kg)", "25000"),
+        ("数量（公斤）", "25000"),  # the everyday Chinese word for kilogram
+        ("数量（千克）", "25000"),
+        ("Количество (тонн)", "25"),
+        ("Количество (т.)", "25"),
+        ("Miqdori (tonna)", "25"),
+        ("Quantity (MT)", "25"),
+    ],
+)
+def test_unit_in_the_header_is_converted(send: Any, header: str, cell: str) -> None:
     headers = list(EN_HEADERS)
-    headers[7] = "Quantity (kg)"
+    headers[7] = header
     row = list(ROW)
-    row[7] = "25000"
+    row[7] = cell
     assert accepted(send(csv_bytes(headers, [row])))["quantity"] == 25
 
 
