@@ -416,6 +416,20 @@ def check_table(
         problems.append(
             Problem("error", table.header_row or None, "", "", "missing_columns", {"columns": names})
         )
+    for column in plan.columns:  # a unit in a header that the field cannot take: once, not in every row
+        numeric = column.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)
+        if column.unit and numeric and column.interpreter.factor(column.unit) is None:
+            allowed = ", ".join(sorted(column.interpreter.allowed_units))
+            problems.append(
+                Problem(
+                    "error",
+                    table.header_row or None,
+                    column.header,
+                    column.unit,
+                    "wrong_unit",
+                    {"unit": column.unit, "allowed": allowed},
+                )
+            )
     if any(p.severity == "error" for p in problems):
         return problems, summary
     history = History(organization_id=organization_id, version=version, period=period)

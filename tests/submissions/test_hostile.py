@@ -215,3 +215,15 @@ def test_an_error_in_the_last_block_leaves_nothing_from_the_blocks_before(
     submission = send(csv_bytes(EN_HEADERS, rows))
     rejected_with(submission, "unknown_country")
     assert submission.issues.get(code="unknown_country").row == 61
+
+
+def test_a_unit_the_field_cannot_take_is_one_problem_of_the_header(send: Any) -> None:
+    headers = list(EN_HEADERS)
+    headers[7] = "数量（斤）"  # jin, a Chinese market weight the standard does not accept
+    row = list(ROW)
+    row[7] = "50000"
+    submission = send(csv_bytes(headers, [row, row]))
+    rejected_with(submission, "wrong_unit")
+    problem = submission.issues.get()
+    assert (problem.row, problem.column, problem.value) == (1, "数量（斤）", "斤")
+    assert "kg" in problem.params["allowed"] and "t" in problem.params["allowed"].split(", ")
