@@ -9,6 +9,7 @@ distinct cell of a column once (`interpret_column`), remembered across the block
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -547,25 +548,29 @@ class KeyLedger:
 
 
 class History:
-    """The firm's own usual figures: per measure, the median of its accepted rows in its last twelve
-    other periods of the standard. A value ten times above or below it is probably a unit or a typo
-    (kg for t, a digit too many); it warns, never rejects. Only the firm's own data is used."""
+    """The firm's own usual figures: per measure and product, the median of its accepted rows in its
+    last twelve other periods of the standard. A value ten times above or below it is probably a unit
+    or a typo (kg for t, a digit too many); it warns, never rejects. Products are compared only with
+    themselves: a firm that ships seed oil by the half tonne and berries by the truck has no single
+    usual quantity. Only the firm's own data is used."""
 
     FACTOR = 10.0
-    MIN_ROWS = 5
+    MIN_ROWS = 3
     MAX_WARNINGS = 1000
+    GROUP_FIELDS = ("product", "hs_code")  # the first of these the standard has says what a row is
 
     def __init__(self, *, organization_id: int, version: StandardVersion, period: str) -> None:
         from django.db import connection
 
-        measures = [
-            (f.name, column_of(f))
-            for f in version.fields.filter(role=Field.Role.MEASURE, derived__isnull=True, slot__isnull=False)
-        ]
-        self.medians: dict[str, float] = {}
+        fields = list(version.fields.filter(derived__isnull=True, slot__isnull=False))
+        measures = [(f.name, column_of(f)) for f in fields if f.role == Field.Role.MEASURE]
+        by_name = {f.name: f for f in fields}
+        self.group = next((name for name in self.GROUP_FIELDS if name in by_name), None)
+        self.medians: dict[str, dict[str, float]] = {}
         self.warned = 0
         if not measures:
             return
+        group = f"coalesce(o.{column_of(by_name[self.group])}, '')" if self.group else "''"
         selected = ", ".join(
             f"percentile_cont(0.5) WITHIN GROUP (ORDER BY o.{column}), count(o.{column})"
             for _name, column in measures
@@ -578,16 +583,18 @@ class History:
                     WHERE organization_id = %s AND standard_id = %s AND is_current AND period <> %s
                     ORDER BY period DESC LIMIT 12
                 )
-                SELECT {selected} FROM submissions_observation o
+                SELECT {group}, {selected} FROM submissions_observation o
                 WHERE o.submission_id IN (SELECT id FROM recent)
+                GROUP BY 1
                 """,  # noqa: S608 - column names come from slots, never from input
                 [organization_id, version.standard_id, period],
             )
-            found = cursor.fetchone() or ()
-        for index, (name, _column) in enumerate(measures):
-            median, rows = found[2 * index], found[2 * index + 1]
-            if median and rows >= self.MIN_ROWS:
-                self.medians[name] = float(median)
+            found = cursor.fetchall()
+        for key, *figures in found:
+            for index, (name, _column) in enumerate(measures):
+                median, rows = figures[2 * index], figures[2 * index + 1]
+                if median and rows >= self.MIN_ROWS:
+                    self.medians.setdefault(name, {})[key] = float(median)
 
     def check(
         self,
@@ -597,10 +604,17 @@ class History:
         ok: pl.Series,
         found: list[Problem],
     ) -> None:
-        for name, median in self.medians.items():
+        if self.group is not None and self.group in values:
+            groups = values[self.group].cast(pl.String).fill_null("")
+        else:
+            groups = pl.Series([""] * frame.height, dtype=pl.String)
+        for name, medians in self.medians.items():
             value = values.get(name)
             if value is None or self.warned >= self.MAX_WARNINGS:
                 continue
+            median = groups.replace_strict(
+                list(medians), list(medians.values()), default=None, return_dtype=pl.Float64
+            )
             size = value.abs()
             far = ok & (value != 0) & ((size < median / self.FACTOR) | (size > median * self.FACTOR))
             far = far.fill_null(False)
@@ -609,9 +623,12 @@ class History:
             written = checker._written(frame, name)
             shown = (written if written is not None else value.cast(pl.String)).filter(far)
             rows = frame.get_column("row").filter(far)
+            room = self.MAX_WARNINGS - self.warned
             self.warned += int(far.sum())
-            room = self.MAX_WARNINGS - (self.warned - int(far.sum()))
-            for row, cell in zip(rows.head(room).to_list(), shown.head(room).to_list(), strict=True):
+            typical = median.filter(far).head(room).to_list()
+            for row, cell, usual in zip(
+                rows.head(room).to_list(), shown.head(room).to_list(), typical, strict=True
+            ):
                 found.append(
                     Problem(
                         "warning",
@@ -619,9 +636,20 @@ class History:
                         checker.header(name),
                         _shown(cell),
                         "implausible",
-                        {"typical": f"{median:,.4g}".replace(",", " ")},
+                        {"typical": _typical(usual)},
                     )
                 )
+
+
+def _typical(value: float) -> str:
+    """A usual figure to four significant digits, never in exponent form: 118 900, 3.045, 0.29."""
+    if value == 0:
+        return "0"
+    decimals = 3 - math.floor(math.log10(abs(value)))
+    rounded = round(value, decimals)
+    if decimals <= 0:
+        return f"{int(rounded):,}".replace(",", " ")
+    return f"{rounded:,.{decimals}f}".rstrip("0").rstrip(".").replace(",", " ")
 
 
 def _number_text(value: Any) -> str:

@@ -114,7 +114,7 @@ def test_a_value_far_from_the_firms_history_warns_but_is_accepted(send: Any) -> 
             )
         return csv_bytes(EN_HEADERS, rows)
 
-    for period in ("2026-07", "2026-08"):
+    for period in ("2026-06", "2026-07", "2026-08"):
         assert send(month(period, "25"), period=period).status == "accepted"
     normal = send(month("2026-09", "30"), period="2026-09")
     assert normal.status == "accepted" and normal.warning_count == 0
@@ -124,6 +124,23 @@ def test_a_value_far_from_the_firms_history_warns_but_is_accepted(send: Any) -> 
     assert warning is not None and warning.column == "Quantity (t)" and warning.value == "25000"
     assert warning.params["typical"] == "25"
     assert typo.is_current  # warned, not rejected
+
+
+def test_each_product_is_compared_with_its_own_history(send: Any) -> None:
+    def month(period: str, big: str, small: str) -> bytes:
+        rows = [
+            [period, "hot-break-28-30", "KZ", "DAP", "khorgos", "road", "aseptic-drum", big, "210000", "USD"],
+            [period, "cold-break-36-38", "KZ", "DAP", "khorgos", "road", "tin", small, "1200", "USD"],
+        ]
+        return csv_bytes(EN_HEADERS, rows)
+
+    for period in ("2026-06", "2026-07", "2026-08"):
+        assert send(month(period, "200", "1"), period=period).status == "accepted"
+    usual = send(month("2026-09", "220", "1.2"), period="2026-09")  # a hundred times apart, as always
+    assert usual.status == "accepted" and usual.warning_count == 0
+    slip = send(month("2026-10", "200", "1000"), period="2026-10")  # kilograms in the small line
+    warning = slip.issues.get(code="implausible")
+    assert (warning.row, warning.value, warning.params["typical"]) == (3, "1000", "1")
 
 
 def test_other_firms_figures_are_never_the_yardstick(send: Any, cast: Any) -> None:

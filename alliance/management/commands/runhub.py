@@ -36,6 +36,7 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
             if not options["no_demo"]:
                 call_command("seed_demo")
+                call_command("seed_demo_submissions")  # the worker below processes them
         control = settings.DATA_DIR / "broker" / "control"
         shutil.rmtree(control, ignore_errors=True)
         python = sys.executable
