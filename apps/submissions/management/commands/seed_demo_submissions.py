@@ -42,7 +42,15 @@ class Command(BaseCommand):
         standards = Standard.objects.filter(code__in=list(demo.PRODUCTS)).select_related("sector")
         versions = [version for version in map(newest_published, standards) if version is not None]
         sent = 0
+        done = set(  # months sent before: a retry would return them anyway, without making their rows
+            Submission.objects.filter(idempotency_key__startswith="demo:").values_list(
+                "organization_id", "idempotency_key"
+            )
+        )
         for organization, version, period in demo.demo_months(list(firms), versions, periods):
+            key = f"demo:{version.standard.code}:{period}"
+            if (organization.pk, key) in done:
+                continue
             contributor = User.objects.filter(email=f"contributor@{organization.slug}.example").first()
             if contributor is None:
                 continue
@@ -52,7 +60,7 @@ class Command(BaseCommand):
                 version=version,
                 period=period,
                 rows=demo.monthly_rows(organization, version, period),
-                idempotency_key=f"demo:{version.standard.code}:{period}",
+                idempotency_key=key,
             )
             if options["now"] and submission.status == Submission.Status.RECEIVED:
                 services.process_submission(submission_id=submission.pk)
