@@ -6,7 +6,7 @@ from typing import Any
 from babel import Locale
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import ApiToken
@@ -39,7 +39,9 @@ class ChangeRoleForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=100, help_text=_("What uses the token, e.g. 'ERP export'.")
+        label=pgettext_lazy("token", "Name"),
+        max_length=100,
+        help_text=_("What uses the token, e.g. 'ERP export'."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=ApiToken.Role.choices, initial=ApiToken.Role.VIEWER)
     days = forms.IntegerField(

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.standards.models import Field
 
@@ -22,7 +23,9 @@ def _lines(text: str) -> list[str]:
 
 class FieldForm(forms.Form):
     name = forms.SlugField(
-        label=_("Name"), max_length=60, help_text=_("Machine name: lower case letters, digits and _.")
+        label=pgettext_lazy("field of a standard", "Name"),
+        max_length=60,
+        help_text=_("Machine name: lower case letters, digits and _."),
     )
     type = forms.ChoiceField(label=_("Type"), choices=Field.Type.choices)
     role = forms.ChoiceField(label=_("Role"), choices=Field.Role.choices, initial=Field.Role.ATTRIBUTE)
