@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.organizations.permissions import access_organization_by_id
+from apps.standards.models import Standard
 from apps.submissions import services
 from apps.submissions.api import issue_rows, report_csv
 from apps.submissions.forms import UploadForm
+from apps.submissions.models import Submission
 from apps.submissions.permissions import access_submission_by_id, can_submit
 from apps.submissions.selectors import data_organizations_for, submissions_for
 
@@ -49,8 +54,28 @@ def submissions(request: HttpRequest) -> HttpResponse:
             if not created:
                 messages.info(request, _("This file was sent before; here is that submission."))
             return redirect("submissions:detail", pk=submission.pk)
-    page = submissions_for(request.user).order_by("-created_at")[:100]
-    return render(request, "submissions/list.html", {"form": form, "submissions": page})
+    queryset = submissions_for(request.user).order_by("-created_at")
+    standard, status = request.GET.get("standard", ""), request.GET.get("status", "")
+    standards = Standard.objects.filter(submissions__in=queryset).distinct().order_by("code")
+    if standard:
+        queryset = queryset.filter(standard__code=standard)
+    if status in Submission.Status.values:
+        queryset = queryset.filter(status=status)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    filters = urlencode({key: value for key, value in (("standard", standard), ("status", status)) if value})
+    return render(
+        request,
+        "submissions/list.html",
+        {
+            "form": form,
+            "page": page,
+            "standards": standards,
+            "statuses": Submission.Status.choices,
+            "standard": standard,
+            "status": status,
+            "filters": filters,
+        },
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,8 @@ from apps.submissions.models import Submission
 from tests.submissions.conftest import RU_HEADERS, RU_ROWS, csv_bytes
 from tests.submissions.test_files import EN_HEADERS
 from tests.submissions.test_scratch import distinct_rows
+
+LINK = re.compile(r'href="/submissions/[0-9a-f-]{36}/"')
 
 
 def reading_russian(cast: Any, *roles: str) -> None:
@@ -81,3 +84,39 @@ def test_the_list_shows_earlier_submissions_with_grouped_counts(
     assert "big.csv" in page and "Принята" in page
     assert "1\xa0200" in page  # the Russian thousands separator
     assert 'enctype="multipart/form-data"' not in page  # a viewer reads, and sends nothing
+
+
+def test_older_submissions_are_reached_by_pages_and_filters(cast: Any, standards: Any) -> None:
+    from django.core.management import call_command
+
+    call_command("seed_demo_submissions", months=60, firms=["firm-a"], now=True, stdout=io.StringIO())
+    client = cast.client_for("a_viewer")
+    first = client.get("/submissions/").content.decode()
+    assert len(LINK.findall(first)) == 50 and "page=2" in first
+    second = client.get("/submissions/?page=2").content.decode()
+    assert len(LINK.findall(second)) == 10 and "page=1" in second
+    oldest = Submission.objects.order_by("created_at").first()
+    assert oldest is not None and f"/submissions/{oldest.pk}/" in second
+
+    rejected = client.get("/submissions/?status=rejected").content.decode()
+    assert LINK.findall(rejected) == []
+    by_standard = client.get("/submissions/?standard=tomato-paste.exports&status=accepted").content.decode()
+    assert (
+        "page=2" in by_standard
+        and "standard=tomato-paste.exports&amp;status=accepted&amp;page=2" in by_standard
+    )
+
+
+def test_the_list_keeps_its_queries_when_submissions_grow(
+    cast: Any, standards: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.core.management import call_command
+
+    call_command("seed_demo_submissions", months=3, firms=["firm-a"], now=True, stdout=io.StringIO())
+    client = cast.client_for("a_viewer")
+    client.get("/submissions/")
+    with django_assert_max_num_queries(12) as few:
+        client.get("/submissions/")
+    call_command("seed_demo_submissions", months=30, firms=["firm-a"], now=True, stdout=io.StringIO())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/submissions/")
