@@ -184,6 +184,7 @@ LANGUAGE_NATIVE_NAMES = {
 }
 # The project's catalogs first; then the ones that fill the gaps Django, DRF and guardian leave.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
+FORMAT_MODULE_PATH = ["alliance.formats"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_TZ = True

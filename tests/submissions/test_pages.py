@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from apps.standards.models import StandardVersion
 from apps.submissions.models import Submission
@@ -120,3 +121,19 @@ def test_the_list_keeps_its_queries_when_submissions_grow(
     call_command("seed_demo_submissions", months=30, firms=["firm-a"], now=True, stdout=io.StringIO())
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/submissions/")
+
+
+def test_kazakh_readers_see_dates_as_written_in_kazakhstan(
+    cast: Any, tomato: StandardVersion, django_capture_on_commit_callbacks: Any
+) -> None:
+    reader = cast.person("a", "viewer")
+    reader.preferred_language = "kk"
+    reader.save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        send_page(
+            cast.client_for("a_contributor"), cast, tomato, csv_bytes(EN_HEADERS, distinct_rows(2)), "a.csv"
+        )
+    sent = timezone.localtime(Submission.objects.get().created_at)
+    page = cast.client_for("a_viewer").get("/submissions/").content.decode()
+    assert sent.strftime("%d.%m.%Y %H:%M") in page
+    assert sent.strftime("%m/%d/%Y") not in page
