@@ -5,7 +5,8 @@
 (b) end to end (POST to /api/v1/submissions/ with a token, processed by the same code the worker
     runs, until accepted and stored) in rows/s, and as a ratio to a plain PostgreSQL COPY of the same
     rows into a table of the same shape;
-plus the peak memory of the validation stage for three file sizes (it should not grow with the file).
+plus the peak memory of the validation stage for three file sizes (it should not grow with the file), and
+(c) how long a normal monthly file takes from the POST until its status is final, with a real worker.
 
 Runs against the embedded database of `make run` (or DATABASE_URL), as the demo firm red-valley-tomato,
 for period 2030-01 so that it does not touch the demo's own data.
@@ -288,6 +289,102 @@ def stored_copy_reference(submission_id: str) -> dict:
     return {"seconds": elapsed, "rows": rows}
 
 
+def monthly_latency(folder: Path, files: int = 30, rows: int = 300) -> dict:
+    """A normal monthly file (`rows` rows) POSTed to the API and processed by a real Celery worker on
+    the configured broker, as a member sends it: the time from the POST until its status URL says it
+    is finished, for `files` files, each for another month (so none is a retry)."""
+    import statistics
+    import uuid
+
+    import django
+
+    django.setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from apps.accounts.models import User
+    from apps.accounts.services import create_api_token
+    from apps.organizations.models import Organization
+    from apps.submissions import services
+    from apps.submissions.models import Submission
+    from apps.submissions.tasks import process_submission_task
+
+    organization = Organization.objects.get(slug="red-valley-tomato")
+    admin = User.objects.get(email="admin@red-valley-tomato.example")
+    _token, secret = create_api_token(
+        actor=admin, organization=organization, name="bench", role="contributor", days=1
+    )
+    client = Client(headers={"Authorization": f"Bearer {secret}"}, HTTP_HOST="127.0.0.1")
+    periods = [f"{2031 + n // 12}-{n % 12 + 1:02d}" for n in range(files + 1)]
+    Submission.objects.filter(organization=organization, period__in=periods).delete()
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    services._queue = lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue)
+    log = (folder / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "alliance",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--hostname",
+            f"{queue}@%h",
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    seconds, sent = [], []
+    try:
+        for number, period in enumerate(periods):
+            path = folder / f"month-{period}.csv"
+            make_file(path, rows)
+            content = path.read_bytes().replace(PERIOD.encode(), period.encode())
+            started = time.perf_counter()
+            response = client.post(
+                "/api/v1/submissions/",
+                {
+                    "standard": "tomato-paste.exports",
+                    "version": "1.0.0",
+                    "period": period,
+                    "file": SimpleUploadedFile("month.csv", content, content_type="text/csv"),
+                },
+            )
+            assert response.status_code == 202, response.content[:500]
+            url = response.json()["url"]
+            sent.append(response.json()["id"])
+            deadline = started + 120
+            while client.get(url).json()["status"] in ("received", "processing"):
+                assert time.perf_counter() < deadline, "the worker did not finish a monthly file in 120 s"
+                time.sleep(0.02)
+            if number:  # the first one also waits for the worker to start
+                seconds.append(time.perf_counter() - started)
+    finally:
+        os.killpg(worker.pid, 15)
+        worker.wait(timeout=30)
+        log.close()
+        for submission_id in sent:
+            remove_submission(submission_id)
+    ordered = sorted(seconds)
+    return {
+        "files": len(seconds),
+        "rows": rows,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] * 1000,
+    }
+
+
 def remove_submission(submission_id: str) -> None:
     """The bench's submission is no demo data: remove it, its rows and its original file."""
     import django
@@ -344,6 +441,12 @@ def main() -> None:
         f"({copy['seconds']:.1f} s), ratio {whole_rate / copy_rate:.2f}; "
         f"plain COPY of the stored rows into a table like the observation table: {stored_rate:,.0f} rows/s "
         f"({stored['seconds']:.1f} s), ratio {whole_rate / stored_rate:.2f} (target 0.33)"
+    )
+    latency = monthly_latency(folder)
+    print(
+        f"(c) a monthly file of {latency['rows']} rows, POST to the API until its status is final, with a "
+        f"real worker on the configured broker: p50 {latency['p50_ms']:.0f} ms, "
+        f"p99 {latency['p99_ms']:.0f} ms over {latency['files']} files (target: within seconds)"
     )
 
 
