@@ -27,6 +27,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
@@ -176,40 +177,52 @@ def frictionless_stage(path: Path, schema: Path) -> dict:
     }
 
 
-def end_to_end(path: Path) -> dict:
+def bench_client() -> tuple:
+    """The bench firm and an API client with a fresh contributor token of it."""
     import django
 
     django.setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
     from apps.accounts.models import User
     from apps.accounts.services import create_api_token
     from apps.organizations.models import Organization
-    from apps.submissions import services
-    from apps.submissions.models import Submission
 
     organization = Organization.objects.get(slug="red-valley-tomato")
     admin = User.objects.get(email="admin@red-valley-tomato.example")
     _token, secret = create_api_token(
         actor=admin, organization=organization, name="bench", role="contributor", days=1
     )
-    # an earlier run's submission of the same bytes would be returned as a retry: remove it first
-    Submission.objects.filter(organization=organization, period=PERIOD).delete()
-    client = Client(headers={"Authorization": f"Bearer {secret}"}, HTTP_HOST="127.0.0.1")
-    content = path.read_bytes()
-    started = time.perf_counter()
+    return organization, Client(headers={"Authorization": f"Bearer {secret}"}, HTTP_HOST="127.0.0.1")
+
+
+def post_file(client: Any, period: str, content: bytes) -> dict:
+    """POST a CSV file for `period` to the API as a member's system does; the 202 answer's body."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     response = client.post(
         "/api/v1/submissions/",
         {
             "standard": "tomato-paste.exports",
             "version": "1.0.0",
-            "period": PERIOD,
-            "file": SimpleUploadedFile("bench.csv", content, content_type="text/csv"),
+            "period": period,
+            "file": SimpleUploadedFile("export.csv", content, content_type="text/csv"),
         },
     )
     assert response.status_code == 202, response.content[:500]
-    submission_id = response.json()["id"]
+    return response.json()
+
+
+def end_to_end(path: Path) -> dict:
+    from apps.submissions import services
+    from apps.submissions.models import Submission
+
+    organization, client = bench_client()
+    # an earlier run's submission of the same bytes would be returned as a retry: remove it first
+    Submission.objects.filter(organization=organization, period=PERIOD).delete()
+    content = path.read_bytes()
+    started = time.perf_counter()
+    submission_id = post_file(client, PERIOD, content)["id"]
     services.process_submission(submission_id=submission_id)  # what the worker runs, here in-process
     submission = Submission.objects.get(pk=submission_id)
     elapsed = time.perf_counter() - started
@@ -292,87 +305,37 @@ def stored_copy_reference(submission_id: str) -> dict:
 def monthly_latency(folder: Path, files: int = 30, rows: int = 300) -> dict:
     """A normal monthly file (`rows` rows) POSTed to the API and processed by a real Celery worker on
     the configured broker, as a member sends it: the time from the POST until its status URL says it
-    is finished, for `files` files, each for another month (so none is a retry)."""
+    is final, for `files` files, each for another month (so none is a retry)."""
     import statistics
     import uuid
 
-    import django
-
-    django.setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
-
-    from apps.accounts.models import User
-    from apps.accounts.services import create_api_token
-    from apps.organizations.models import Organization
+    organization, client = bench_client()
     from apps.submissions import services
     from apps.submissions.models import Submission
     from apps.submissions.tasks import process_submission_task
+    from tests.workers import start_worker, stop_worker
 
-    organization = Organization.objects.get(slug="red-valley-tomato")
-    admin = User.objects.get(email="admin@red-valley-tomato.example")
-    _token, secret = create_api_token(
-        actor=admin, organization=organization, name="bench", role="contributor", days=1
-    )
-    client = Client(headers={"Authorization": f"Bearer {secret}"}, HTTP_HOST="127.0.0.1")
     periods = [f"{2031 + n // 12}-{n % 12 + 1:02d}" for n in range(files + 1)]
     Submission.objects.filter(organization=organization, period__in=periods).delete()
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     services._queue = lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue)
     log = (folder / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "alliance",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{queue}@%h",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = start_worker(queue, log)
     seconds, sent = [], []
     try:
         for number, period in enumerate(periods):
             path = folder / f"month-{period}.csv"
             make_file(path, rows)
-            content = path.read_bytes().replace(PERIOD.encode(), period.encode())
             started = time.perf_counter()
-            response = client.post(
-                "/api/v1/submissions/",
-                {
-                    "standard": "tomato-paste.exports",
-                    "version": "1.0.0",
-                    "period": period,
-                    "file": SimpleUploadedFile("month.csv", content, content_type="text/csv"),
-                },
-            )
-            assert response.status_code == 202, response.content[:500]
-            url = response.json()["url"]
-            sent.append(response.json()["id"])
-            deadline = started + 120
-            while client.get(url).json()["status"] in ("received", "processing"):
-                assert time.perf_counter() < deadline, "the worker did not finish a monthly file in 120 s"
+            answer = post_file(client, period, path.read_bytes().replace(PERIOD.encode(), period.encode()))
+            sent.append(answer["id"])
+            while client.get(answer["url"]).json()["status"] in ("received", "processing"):
+                assert time.perf_counter() < started + 120, "a monthly file took over 120 s"
                 time.sleep(0.02)
             if number:  # the first one also waits for the worker to start
                 seconds.append(time.perf_counter() - started)
     finally:
-        os.killpg(worker.pid, 15)
-        worker.wait(timeout=30)
+        stop_worker(worker)
         log.close()
         for submission_id in sent:
             remove_submission(submission_id)
