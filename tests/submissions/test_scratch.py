@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apps.submissions import parsing
 from apps.submissions.models import Observation
@@ -90,3 +92,38 @@ def test_a_killed_workers_stale_files_are_removed_and_live_ones_kept(scratch: Pa
 
 def test_clearing_a_missing_scratch_folder_does_nothing(scratch: Path) -> None:
     assert clear_stale_scratch() == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    keys=st.lists(st.integers(min_value=0, max_value=40), min_size=0, max_size=400),
+    blocks=st.integers(min_value=1, max_value=7),
+    limit=st.integers(min_value=0, max_value=30),
+)
+def test_the_key_ledger_finds_what_a_dictionary_finds(keys: list[int], blocks: int, limit: int) -> None:
+    """Every row that repeats an earlier row's key, with that first row, however the rows are cut into
+    blocks and whatever the report's limit: as a plain dictionary over the file would say."""
+    import numpy as np
+
+    from apps.submissions.validation import KeyLedger
+
+    rows = list(range(2, 2 + len(keys)))
+    first_row: dict[int, int] = {}
+    expected = []
+    for row, key in zip(rows, keys, strict=True):
+        if key in first_row:
+            expected.append((row, first_row[key]))
+        else:
+            first_row[key] = row
+    hashes = np.array([(key * 0x9E3779B97F4A7C15) % 2**64 for key in keys], dtype=np.uint64)
+    numbers = np.array(rows, dtype=np.uint32)
+    ledger = KeyLedger()
+    try:
+        size = max(1, len(keys) // blocks)
+        for start in range(0, len(keys), size):
+            ledger.add(hashes[start : start + size], numbers[start : start + size])
+        count, shown = ledger.repeated(limit)
+    finally:
+        ledger.close()
+    assert count == len(expected)
+    assert shown == expected[:limit]
