@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.standards.values import MESSAGES as VALUE_MESSAGES
@@ -50,11 +53,29 @@ MESSAGES = {
 }
 
 
+# Parameters that are numbers the hub computed or the standard set (never a cell as the file wrote
+# it): they are written the reader's way, 3,045 and 118 900 in Russian, 3.045 and 118,900 in English.
+NUMBERS = {
+    "implausible": ("typical",),
+    "below_minimum": ("value", "limit"),
+    "above_maximum": ("value", "limit"),
+    "rule_lte": ("limit",),
+    "rule_lt": ("limit",),
+}
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def message(code: str, params: dict[str, Any]) -> str:
+    """The problem's message in the active language, its numbers written as the reader writes them."""
     template = MESSAGES.get(code)
     if template is None:
         return code
+    shown = dict(params)
+    for key in NUMBERS.get(code, ()):
+        value = str(shown.get(key, ""))
+        if PLAIN_NUMBER.fullmatch(value):
+            shown[key] = number_format(Decimal(value), use_l10n=True, force_grouping=True)
     try:
-        return str(template) % params
+        return str(template) % shown
     except (KeyError, TypeError, ValueError):
         return str(template)

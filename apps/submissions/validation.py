@@ -642,14 +642,15 @@ class History:
 
 
 def _typical(value: float) -> str:
-    """A usual figure to four significant digits, never in exponent form: 118 900, 3.045, 0.29."""
+    """A usual figure to four significant digits as plain digits (118900, 3.045, 0.29); the message
+    writes it the reader's way."""
     if value == 0:
         return "0"
     decimals = 3 - math.floor(math.log10(abs(value)))
     rounded = round(value, decimals)
     if decimals <= 0:
-        return f"{int(rounded):,}".replace(",", " ")
-    return f"{rounded:,.{decimals}f}".rstrip("0").rstrip(".").replace(",", " ")
+        return str(int(rounded))
+    return f"{rounded:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def _number_text(value: Any) -> str:

@@ -167,3 +167,18 @@ def test_a_rejected_file_can_be_sent_again_once_the_missing_rate_exists(send: An
     second = send(content)
     assert second.pk != first.pk and second.status == "accepted"
     assert Observation.objects.get(submission=second).measures["value"] == 43.0
+
+
+def test_numbers_in_messages_are_written_the_readers_way() -> None:
+    from django.utils import translation
+
+    from apps.submissions.messages import message
+
+    with translation.override("ru"):
+        assert "3,045" in message("implausible", {"typical": "3.045"})
+        assert "118\xa0900" in message("implausible", {"typical": "118900"})
+        assert "128,5" in message("above_maximum", {"value": "128.5", "limit": 40})
+        assert "«1.234»" in message("not_a_number", {"value": "1.234"})  # a cell stays as written
+    with translation.override("en"):
+        assert "118,900" in message("implausible", {"typical": "118900"})
+        assert "3.045" in message("implausible", {"typical": "3.045"})
