@@ -8,8 +8,8 @@ import io
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,13 +23,12 @@ from alliance.rest import CursorPagination
 from apps.organizations.models import Organization
 from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import StandardVersion
-from apps.standards.permissions import access_standard_by_code
-from apps.standards.services import latest_version
+from apps.standards.permissions import access_standard_by_code, access_version
 from apps.standards.templates_files import safe_cell
 from apps.submissions import services
 from apps.submissions.messages import message
 from apps.submissions.models import Submission
-from apps.submissions.permissions import access_submission_by_id, can_submit
+from apps.submissions.permissions import access_submission_by_id, can_submit, version_to_send
 from apps.submissions.selectors import data_organizations_for, issues_of, submissions_for
 
 
@@ -139,16 +138,22 @@ def _organization_for(request: Request, organization_id: int | None) -> Organiza
     return candidates[0]
 
 
-def _version_for(request: Request, code: str, number: str | None) -> StandardVersion:
+def _version_for(
+    request: Request, organization: Organization, code: str, number: str | None
+) -> StandardVersion:
+    """The version named (404 when it does not exist for the caller), or the newest that receives the
+    organization's data; whether the named one may receive them is the service's rule (check_can_send)."""
     standard = access_standard_by_code(request.user, code)
-    version = (
-        standard.versions.exclude(status=StandardVersion.Status.DRAFT).filter(version=number).first()
-        if number
-        else latest_version(standard)
-    )
-    if version is None:
-        raise Http404
-    return version
+    if number:
+        return access_version(request.user, standard, number)
+    try:
+        return version_to_send(request.user, organization, standard)
+    except DjangoPermissionDenied as error:
+        raise _refused(error) from None
+
+
+def _refused(error: DjangoPermissionDenied) -> exceptions.PermissionDenied:
+    return exceptions.PermissionDenied(str(error) if error.args else None)
 
 
 class SubmissionListCreate(generics.ListAPIView):
@@ -200,7 +205,7 @@ class SubmissionListCreate(generics.ListAPIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         organization = _organization_for(request, data.get("organization"))
-        version = _version_for(request, data["standard"], data.get("version"))
+        version = _version_for(request, organization, data["standard"], data.get("version"))
         key = request.headers.get("Idempotency-Key")
         try:
             if "file" in data:
@@ -229,12 +234,72 @@ class SubmissionListCreate(generics.ListAPIView):
             raise PayloadTooLarge from None
         except services.IdempotencyConflict:
             raise IdempotencyKeyReused from None
-        except ValidationError as error:
-            raise exceptions.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from None
+        except DjangoPermissionDenied as error:
+            raise _refused(error) from None
         body = SubmissionSerializer(submission, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class NothingToReportSerializer(serializers.Serializer):
+    standard = serializers.CharField(help_text="Standard code, e.g. tomato-paste.exports.")
+    version = serializers.CharField(
+        required=False, help_text="Version number; the newest published when omitted."
+    )
+    period = serializers.CharField(
+        help_text="The period with nothing to report: 2026-09, 2026-Q3 or 2026 by the standard's frequency."
+    )
+    organization = serializers.IntegerField(
+        required=False, help_text="The organization the declaration is for; needed only by people in several."
+    )
+
+
+class NothingToReport(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Declare that your organization has nothing to report for a period",
+        description=(
+            "Records an accepted submission without rows (source `none`) that is in force for the period "
+            "at once, superseding data sent for it before. A file without data rows is rejected instead, "
+            "so this is the only way a period ends with no rows. Declaring again while a declaration is "
+            "in force, or retrying with the same Idempotency-Key, answers 200 with the first one."
+        ),
+        request=NothingToReportSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the first declaration.",
+            )
+        ],
+        responses={201: SubmissionSerializer, 200: SubmissionSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        form = NothingToReportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        organization = _organization_for(request, data.get("organization"))
+        version = _version_for(request, organization, data["standard"], data.get("version"))
+        try:
+            submission, created = services.declare_nothing_to_report(
+                actor=request.user,
+                organization=organization,
+                version=version,
+                period=data["period"],
+                idempotency_key=request.headers.get("Idempotency-Key"),
+                request=request,
+            )
+        except services.IdempotencyConflict:
+            raise IdempotencyKeyReused from None
+        except DjangoPermissionDenied as error:
+            raise _refused(error) from None
+        body = SubmissionSerializer(submission, context={"request": request}).data
+        return Response(
+            body,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            headers={"Location": body["url"]},
+        )
 
 
 class SubmissionDetail(APIView):

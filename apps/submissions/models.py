@@ -31,6 +31,7 @@ class Submission(models.Model):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
         JSON = "json", "JSON"
+        NONE = "none", _("Nothing to report")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(

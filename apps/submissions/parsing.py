@@ -304,6 +304,18 @@ def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
         yield _frame(numbers, names, columns)
 
 
+def data_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The batch without its blank rows (every cell empty or spaces), cells stripped, empty as ""."""
+    cells = [name for name in frame.columns if name != "row"]
+    frame = frame.with_columns(pl.col(cells).str.strip_chars().fill_null(""))
+    return frame.filter(~pl.all_horizontal([pl.col(name) == "" for name in cells]))
+
+
+def has_data_rows(table: Table) -> bool:
+    """Whether any row below the header holds a cell (reads up to the first such row)."""
+    return any(data_rows(frame).height for frame in batches(table))
+
+
 def _frame(numbers: list[int], names: list[str], columns: list[list[str | None]]) -> pl.DataFrame:
     data: dict[str, pl.Series] = {"row": pl.Series("row", numbers, dtype=pl.UInt32)}
     for name, column in zip(names, columns, strict=True):

@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -40,7 +40,7 @@ from apps.standards.slots import ensure_slots
 from apps.standards.values import parse_period
 from apps.submissions import parsing
 from apps.submissions.models import Issue, Observation, Submission
-from apps.submissions.permissions import can_submit
+from apps.submissions.permissions import check_can_send
 from apps.submissions.scratch import clear_stale_scratch, scratch_dir
 from apps.submissions.validation import (
     BatchChecker,
@@ -94,6 +94,24 @@ def _kind(upload: File, filename: str) -> str:
         return "xlsx" if filename.lower().endswith((".xls", ".xlsx")) else "csv"
 
 
+def _canonical_period(period: str, version: StandardVersion) -> str:
+    """The period as the hub stores it (2026-09, 2026-Q3, 2026), or a ValidationError on `period`."""
+    canonical = parse_period(period, version.frequency)
+    if canonical is None:
+        raise ValidationError(
+            {
+                "period": [
+                    _("“%(value)s” is not a period of this standard. Write it like %(example)s.")
+                    % {
+                        "value": period[:40],
+                        "example": {"month": "2026-09", "quarter": "2026-Q3"}.get(version.frequency, "2026"),
+                    }
+                ]
+            }
+        )
+    return canonical
+
+
 def receive_submission(
     *,
     actor: Any,
@@ -110,34 +128,16 @@ def receive_submission(
     Raises PermissionDenied, ValidationError (bad version or period, empty file), TooLarge, or
     IdempotencyConflict. A retry returns the submission the first request made.
     """
-    if not can_submit(actor, organization):
-        raise PermissionDenied
-    if version.status == StandardVersion.Status.DRAFT:
-        raise ValidationError({"version": [_("Drafts cannot receive data; use a published version.")]})
-    canonical = parse_period(period, version.frequency)
-    if canonical is None:
-        raise ValidationError(
-            {
-                "period": [
-                    _("“%(value)s” is not a period of this standard. Write it like %(example)s.")
-                    % {
-                        "value": period[:40],
-                        "example": {"month": "2026-09", "quarter": "2026-Q3"}.get(version.frequency, "2026"),
-                    }
-                ]
-            }
-        )
+    check_can_send(actor, organization, version)
+    canonical = _canonical_period(period, version)
     sha256, size = _digest(upload)
     if size == 0:
         raise ValidationError({"file": [_("The file is empty.")]})
     fingerprint = hashlib.sha256(f"{version.pk}|{canonical}|{sha256}".encode()).hexdigest()
     key = (idempotency_key or "").strip()[:128] or None
-    if key:
-        existing = Submission.objects.filter(organization=organization, idempotency_key=key).first()
-        if existing is not None:
-            if existing.fingerprint != fingerprint:
-                raise IdempotencyConflict
-            return existing, False
+    existing = _replayed(organization, key, fingerprint)
+    if existing is not None:
+        return existing, False
     # The same bytes again are a retry, unless they were rejected: then the firm may be sending them
     # again on purpose (a steward has added the missing exchange rate, say), and they are checked anew.
     same = (
@@ -182,11 +182,110 @@ def receive_submission(
             transaction.on_commit(lambda: _queue(submission.pk))
     except IntegrityError:
         submission.original.delete(save=False)
-        existing = Submission.objects.filter(organization=organization, idempotency_key=key).first()
+        existing = _replayed(organization, key, fingerprint)
         if existing is None:
             raise
-        if existing.fingerprint != fingerprint:
-            raise IdempotencyConflict from None
+        return existing, False
+    return submission, True
+
+
+def _replayed(organization: Organization, key: str | None, fingerprint: str) -> Submission | None:
+    """The submission an earlier request with this Idempotency-Key made, if any; IdempotencyConflict
+    when that request was for something else."""
+    if not key:
+        return None
+    existing = Submission.objects.filter(organization=organization, idempotency_key=key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise IdempotencyConflict
+    return existing
+
+
+def declare_nothing_to_report(
+    *,
+    actor: Any,
+    organization: Organization,
+    version: StandardVersion,
+    period: str,
+    idempotency_key: str | None = None,
+    request: Any = None,
+) -> tuple[Submission, bool]:
+    """Record that `organization` has nothing to report for `period`; return (submission, created).
+
+    The declaration is a submission of its own (source `none`, accepted, no rows) that becomes the
+    period's current one at once: it supersedes data in force for the period, which is what the firm
+    says by declaring it. This is the only way a period ends with no rows; a file without data rows is
+    rejected. Declaring again while a declaration is in force returns it. Raises as receive_submission.
+    """
+    check_can_send(actor, organization, version)
+    canonical = _canonical_period(period, version)
+    content = json.dumps(
+        {
+            "nothing_to_report": True,
+            "standard": version.standard.code,
+            "version": version.version,
+            "period": canonical,
+        },
+        sort_keys=True,
+    ).encode()
+    sha256 = hashlib.sha256(content).hexdigest()
+    fingerprint = hashlib.sha256(f"{version.pk}|{canonical}|{sha256}".encode()).hexdigest()
+    key = (idempotency_key or "").strip()[:128] or None
+    existing = _replayed(organization, key, fingerprint)
+    if existing is not None:
+        return existing, False
+    submission = Submission(
+        organization=organization,
+        version=version,
+        standard_id=version.standard_id,
+        period=canonical,
+        source=Submission.Source.NONE,
+        size=len(content),
+        sha256=sha256,
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        status=Submission.Status.ACCEPTED,
+        progress=100,
+        summary={"kind": "none", "rows": 0},
+        submitted_by=actor if getattr(actor, "pk", None) else None,
+        submitted_by_token=getattr(actor, "token", None),
+    )
+    try:
+        with transaction.atomic():
+            in_force = (
+                Submission.objects.select_for_update()
+                .filter(
+                    organization=organization,
+                    standard_id=version.standard_id,
+                    period=canonical,
+                    is_current=True,
+                )
+                .first()
+            )
+            if in_force is not None and in_force.source == Submission.Source.NONE:
+                return in_force, False
+            submission.processed_at = timezone.now()
+            submission.original.save("original", ContentFile(content), save=False)
+            submission.save(force_insert=True)
+            previous = _make_current(submission)
+            submission.save(update_fields=["is_current"])
+            record_event(
+                actor=actor,
+                action="submission.nothing_to_report",
+                organization=organization,
+                target=submission,
+                request=request,
+                data={
+                    "standard": version.standard.code,
+                    "version": version.version,
+                    "period": canonical,
+                    "supersedes": str(previous.pk) if previous else None,
+                },
+            )
+    except IntegrityError:
+        submission.original.delete(save=False)
+        existing = _replayed(organization, key, fingerprint)
+        if existing is None:
+            raise
         return existing, False
     return submission, True
 
@@ -431,9 +530,15 @@ def check_table(
                 )
             )
     if any(p.severity == "error" for p in problems):
+        try:
+            if not parsing.has_data_rows(table):
+                problems.append(Problem("error", None, "", "", "no_rows"))
+        except parsing.FileProblem as problem:
+            problems.append(Problem("error", None, "", "", problem.code, problem.params))
         return problems, summary
     history = History(organization_id=organization_id, version=version, period=period)
     checker: BatchChecker | None = None
+    unreadable: parsing.FileProblem | None = None
     try:
         try:
             for frame in parsing.batches(table):
@@ -447,6 +552,7 @@ def check_table(
                 if progress is not None:
                     progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
         except parsing.FileProblem as problem:
+            unreadable = problem
             problems.append(Problem("error", None, "", "", problem.code, problem.params))
         if checker is not None:
             problems += checker.problems
@@ -462,7 +568,7 @@ def check_table(
         if checker is not None:
             checker.close()
     rows = checker.rows if checker is not None else 0
-    if rows == 0 and not problems:
+    if rows == 0 and unreadable is None:  # whatever else is wrong: no rows never replace a period's data
         problems.append(Problem("error", None, "", "", "no_rows"))
     errors = checker.errors if checker is not None else 0
     summary["rows"] = rows
@@ -538,27 +644,12 @@ def _finish(
         locked.progress = 100
         locked.claimed_until = None
         locked.processed_at = timezone.now()
-        if errors or spool is None:
+        if errors or spool is None or not locked.row_count:
             locked.status = Submission.Status.REJECTED
             locked.save()
             return
-        previous = (
-            Submission.objects.select_for_update()
-            .filter(
-                organization_id=locked.organization_id,
-                standard_id=locked.standard_id,
-                period=locked.period,
-                is_current=True,
-            )
-            .exclude(pk=locked.pk)
-            .first()
-        )
         _copy_observations(spool)
-        if previous is not None:
-            previous.is_current = False
-            previous.superseded_by = locked
-            previous.save(update_fields=["is_current", "superseded_by"])
-        locked.is_current = True
+        previous = _make_current(locked)
         locked.status = Submission.Status.ACCEPTED_WITH_WARNINGS if warnings else Submission.Status.ACCEPTED
         locked.save()
         record_event(
@@ -568,6 +659,28 @@ def _finish(
             target=locked,
             data={"rows": locked.row_count, "supersedes": str(previous.pk) if previous else None},
         )
+
+
+def _make_current(submission: Submission) -> Submission | None:
+    """Make `submission` the one in force for its period, inside the caller's transaction (the caller
+    saves it); return the submission it supersedes."""
+    previous = (
+        Submission.objects.select_for_update()
+        .filter(
+            organization_id=submission.organization_id,
+            standard_id=submission.standard_id,
+            period=submission.period,
+            is_current=True,
+        )
+        .exclude(pk=submission.pk)
+        .first()
+    )
+    if previous is not None:
+        previous.is_current = False
+        previous.superseded_by = submission
+        previous.save(update_fields=["is_current", "superseded_by"])
+    submission.is_current = True
+    return previous
 
 
 def _copy_observations(spool: Spool) -> None:

@@ -30,6 +30,7 @@ from apps.standards.reference import fold
 from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
 from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
+from apps.submissions import parsing
 from apps.submissions.scratch import scratch_dir
 
 CACHE_LIMIT = 20000
@@ -261,9 +262,7 @@ class BatchChecker:
     def check(self, frame: pl.DataFrame) -> pl.DataFrame | None:
         """Check one batch and keep its problems; return its rows as stored, or None once the file has an
         error."""
-        cells = [name for name in frame.columns if name != "row"]
-        frame = frame.with_columns(pl.col(cells).str.strip_chars().fill_null(""))
-        frame = frame.filter(~pl.all_horizontal([pl.col(name) == "" for name in cells]))
+        frame = parsing.data_rows(frame)
         if frame.height == 0:
             return None
         self.rows += frame.height

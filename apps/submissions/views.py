@@ -16,7 +16,7 @@ from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import Standard
 from apps.submissions import services
 from apps.submissions.api import issue_rows, report_csv
-from apps.submissions.forms import UploadForm
+from apps.submissions.forms import DeclarationForm, UploadForm
 from apps.submissions.models import Submission
 from apps.submissions.permissions import access_submission_by_id, can_submit
 from apps.submissions.selectors import data_organizations_for, submissions_for
@@ -25,34 +25,58 @@ from apps.submissions.selectors import data_organizations_for, submissions_for
 @login_required
 def submissions(request: HttpRequest) -> HttpResponse:
     senders = [org for org in data_organizations_for(request.user) if can_submit(request.user, org)]
-    form = UploadForm(request.POST or None, request.FILES or None, organizations=senders) if senders else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        organization = access_organization_by_id(
-            request.user, form.cleaned_data["organization"], request=request
+    declaring = request.method == "POST" and "declare" in request.POST
+    sending = request.method == "POST" and not declaring
+    form = declaration = None
+    if senders:
+        form = UploadForm(
+            request.POST if sending else None, request.FILES if sending else None, organizations=senders
         )
-        upload = form.cleaned_data["file"]
+        declaration = DeclarationForm(
+            request.POST if declaring else None, organizations=senders, prefix="none"
+        )
+    chosen = declaration if declaring else form
+    if chosen is not None and request.method == "POST" and chosen.is_valid():
+        organization = access_organization_by_id(
+            request.user, chosen.cleaned_data["organization"], request=request
+        )
+        common = {
+            "actor": request.user,
+            "organization": organization,
+            "version": chosen.cleaned_data["version"],
+            "period": chosen.cleaned_data["period"],
+            "request": request,
+        }
         try:
-            submission, created = services.receive_submission(
-                actor=request.user,
-                organization=organization,
-                version=form.cleaned_data["version"],
-                period=form.cleaned_data["period"],
-                upload=upload,
-                filename=upload.name,
-                request=request,
-            )
+            if declaring:
+                submission, created = services.declare_nothing_to_report(**common)
+            else:
+                upload = chosen.cleaned_data["file"]
+                submission, created = services.receive_submission(
+                    **common, upload=upload, filename=upload.name
+                )
         except services.TooLarge:
-            form.add_error("file", _("The file is larger than the hub accepts."))
-        except PermissionDenied:
-            form.add_error(None, _("Your role does not allow sending data for this organization."))
+            chosen.add_error("file", _("The file is larger than the hub accepts."))
+        except PermissionDenied as error:
+            chosen.add_error(
+                None,
+                str(error)
+                if error.args
+                else _("Your role does not allow sending data for this organization."),
+            )
         except ValidationError as error:
             for field, errors in (
                 error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
             ).items():
-                form.add_error(field if field in form.fields else None, errors)
+                chosen.add_error(field if field in chosen.fields else None, errors)
         else:
             if not created:
-                messages.info(request, _("This file was sent before; here is that submission."))
+                messages.info(
+                    request,
+                    _("Nothing to report was declared for this period before; here is that declaration.")
+                    if declaring
+                    else _("This file was sent before; here is that submission."),
+                )
             return redirect("submissions:detail", pk=submission.pk)
     queryset = submissions_for(request.user).order_by("-created_at")
     standard, status = request.GET.get("standard", ""), request.GET.get("status", "")
@@ -68,6 +92,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
         "submissions/list.html",
         {
             "form": form,
+            "declaration": declaration,
             "page": page,
             "standards": standards,
             "statuses": Submission.Status.choices,
