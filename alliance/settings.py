@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "alliance.middleware.MalformedRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "alliance.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,6 +143,11 @@ HUB_XLSX_MAX_RATIO = env.int("HUB_XLSX_MAX_RATIO", default=200)
 # Processing: a worker's claim on a submission lasts this long unless renewed; attempts are bounded.
 HUB_SUBMISSION_LEASE_SECONDS = env.int("HUB_SUBMISSION_LEASE_SECONDS", default=120)
 HUB_SUBMISSION_MAX_ATTEMPTS = env.int("HUB_SUBMISSION_MAX_ATTEMPTS", default=3)
+# No file holds a worker longer than this: past it the attempt stops and the file is rejected with a
+# problem that says so (Celery's soft time limit); the hard limit ends a worker that does not stop.
+HUB_SUBMISSION_TIME_LIMIT = env.int("HUB_SUBMISSION_TIME_LIMIT", default=600)
+# The sweeper queues a submission left in `received` again only when it was queued this long ago.
+HUB_SUBMISSION_REQUEUE_SECONDS = env.int("HUB_SUBMISSION_REQUEUE_SECONDS", default=300)
 HUB_REPORT_MAX_ISSUES = env.int("HUB_REPORT_MAX_ISSUES", default=10000)
 # The worker's scratch files (checked rows waiting for COPY, the file's dimension keys), on local disk.
 # A killed worker's files are removed by the next processing run on that machine once they are older
@@ -262,6 +268,9 @@ CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Every task's time limits (a submission's are its own: HUB_SUBMISSION_TIME_LIMIT, apps/submissions/tasks.py).
+CELERY_TASK_SOFT_TIME_LIMIT = HUB_SUBMISSION_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = HUB_SUBMISSION_TIME_LIMIT + 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

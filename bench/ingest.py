@@ -318,7 +318,7 @@ def monthly_latency(folder: Path, files: int = 30, rows: int = 300) -> dict:
     periods = [f"{2031 + n // 12}-{n % 12 + 1:02d}" for n in range(files + 1)]
     Submission.objects.filter(organization=organization, period__in=periods).delete()
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    services._queue = lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue)
+    services.queue_processing = lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue)
     log = (folder / "worker.log").open("wb")
     worker = start_worker(queue, log)
     seconds, sent = [], []

@@ -21,6 +21,10 @@ MESSAGES = {
     ),
     "bad_bytes": _("Row %(row)s has characters that are not valid %(encoding)s. Save the file as CSV UTF-8."),
     "bad_csv": _("Row %(row)s cannot be read as CSV: %(reason)s."),
+    "nul_character": _(
+        "Row %(row)s holds a NUL character, which is not text: the file is damaged or is not a text export."
+    ),
+    "not_stored": _("The rows could not be stored: %(reason)s. Nothing was written; the team has been told."),
     "bad_xlsx": _("The file is not a readable XLSX workbook."),
     "xlsx_bomb": _(
         "The workbook is compressed beyond any real spreadsheet (a 'zip bomb'); it was not opened."
@@ -50,6 +54,10 @@ MESSAGES = {
         "The file could not be processed after several attempts. The team has been told; try again later."
     ),
     "bad_json": _("The JSON body is not valid: %(reason)s."),
+    "too_slow": _(
+        "Checking the file took longer than %(minutes)s minutes, the most the hub gives one file. "
+        "Split it into smaller files (by month or by product) and send them again."
+    ),
 }
 
 

@@ -60,6 +60,7 @@ class Submission(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # when a task for it was last sent
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     warning_count = models.PositiveIntegerField(_("warnings"), default=0)

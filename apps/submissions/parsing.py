@@ -283,10 +283,26 @@ def column_names(width: int) -> list[str]:
 
 def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
     """The rows below the header as frames of text cells (null when empty) with their row number ("row",
-    as a spreadsheet numbers it). Memory holds one batch at a time, whatever the file's size."""
-    if table.kind == "csv" and table.path is not None:
-        yield from _csv_batches(table, size)
-        return
+    as a spreadsheet numbers it). Memory holds one batch at a time, whatever the file's size.
+
+    A NUL character is not text (PostgreSQL cannot store it): the first row holding one stops the file
+    with the `nul_character` problem, instead of failing when the rows are written."""
+    frames = (
+        _csv_batches(table, size)
+        if table.kind == "csv" and table.path is not None
+        else _cell_batches(table, size)
+    )
+    for frame in frames:
+        cells = [name for name in frame.columns if name != "row"]
+        damaged = frame.filter(
+            pl.any_horizontal([pl.col(name).str.contains("\x00", literal=True) for name in cells])
+        )
+        if damaged.height:
+            raise FileProblem("nul_character", row=int(damaged.get_column("row")[0]))
+        yield frame
+
+
+def _cell_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
     width = len(table.headers)
     names = column_names(width)
     numbers: list[int] = []

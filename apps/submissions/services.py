@@ -19,16 +19,19 @@ import logging
 import os
 import socket
 import tempfile
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import psycopg
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,7 +182,7 @@ def receive_submission(
                     "size": size,
                 },
             )
-            transaction.on_commit(lambda: _queue(submission.pk))
+            transaction.on_commit(lambda: queue_processing(submission.pk))
     except IntegrityError:
         submission.original.delete(save=False)
         existing = _replayed(organization, key, fingerprint)
@@ -267,7 +270,7 @@ def declare_nothing_to_report(
             submission.original.save("original", ContentFile(content), save=False)
             submission.save(force_insert=True)
             previous = _make_current(submission)
-            submission.save(update_fields=["is_current"])
+            submission.save(update_fields=["is_current", "superseded_by"])
             record_event(
                 actor=actor,
                 action="submission.nothing_to_report",
@@ -314,13 +317,15 @@ def receive_rows(
     )
 
 
-def _queue(submission_id: Any) -> None:
+def queue_processing(submission_id: Any) -> None:
     from apps.submissions.tasks import process_submission_task
 
     try:
         process_submission_task.delay(str(submission_id))
     except Exception:  # the broker is down: the sweeper will queue it
         logger.warning("could not queue submission %s; the sweeper will", submission_id, exc_info=True)
+        return
+    Submission.objects.filter(pk=submission_id).update(queued_at=timezone.now())
 
 
 # --- Processing -------------------------------------------------------------------------------------------
@@ -364,6 +369,40 @@ def _renew(submission: Submission, worker: str, progress: int) -> None:
         raise LeaseLost
 
 
+class LeaseKeeper(threading.Thread):
+    """Renews the worker's lease every third of its length while one attempt runs, so that a long block
+    (a slow cell, a huge row) does not let the sweeper hand the file to a second worker. It only
+    extends a lease this worker still holds; losing it is noticed by `_renew` between blocks. A worker
+    that hangs is ended by the task's hard time limit, and this thread with it."""
+
+    def __init__(self, submission_id: Any, worker: str) -> None:
+        super().__init__(name=f"lease-{submission_id}", daemon=True)
+        self.submission_id, self.worker = submission_id, worker
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        interval = max(1.0, settings.HUB_SUBMISSION_LEASE_SECONDS / 3)
+        try:
+            while not self.stopped.wait(interval):
+                Submission.objects.filter(
+                    pk=self.submission_id, claimed_by=self.worker, status=Submission.Status.PROCESSING
+                ).update(
+                    claimed_until=timezone.now() + timedelta(seconds=settings.HUB_SUBMISSION_LEASE_SECONDS)
+                )
+        except Exception:  # the database is away: the lease runs out, and the sweeper retries
+            logger.warning("could not renew the lease of submission %s", self.submission_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> LeaseKeeper:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.join()
+
+
 def process_submission(*, submission_id: Any, worker: str | None = None) -> Submission:
     """Process one submission to its end state (see the module's docstring). Safe to call again."""
     worker = worker or worker_name()
@@ -376,9 +415,22 @@ def process_submission(*, submission_id: Any, worker: str | None = None) -> Subm
         return Submission.objects.get(pk=submission.pk)
     spool = Spool(submission.pk)
     try:
-        with spool:
-            problems, summary = _check(submission, worker, spool)
-        _finish(submission, worker, problems, spool=spool, summary=summary)
+        try:
+            with spool, LeaseKeeper(submission.pk, worker):
+                problems, summary = _check(submission, worker, spool)
+        except SoftTimeLimitExceeded:
+            minutes = max(1, round(settings.HUB_SUBMISSION_TIME_LIMIT / 60))
+            problems = [Problem("error", None, "", "", "too_slow", {"minutes": minutes})]
+            _finish(submission, worker, problems, spool=None, summary={})
+            return Submission.objects.get(pk=submission.pk)
+        try:
+            _finish(submission, worker, problems, spool=spool, summary=summary)
+        except (DataError, psycopg.errors.DataError) as error:  # refused by PostgreSQL: reject, say why
+            logger.exception("submission %s: rows could not be stored", submission.pk)
+            diagnostic = getattr(error, "diag", None) or getattr(error.__cause__, "diag", None)
+            reason = (getattr(diagnostic, "message_primary", None) or "invalid value")[:200]
+            problem = Problem("error", None, "", "", "not_stored", {"reason": reason})
+            _finish(submission, worker, [*problems, problem], spool=None, summary=summary)
     except LeaseLost:
         logger.info("submission %s was taken over by another worker", submission.pk)
     finally:
@@ -657,14 +709,37 @@ def _finish(
             action="submission.accept",
             organization=locked.organization,
             target=locked,
-            data={"rows": locked.row_count, "supersedes": str(previous.pk) if previous else None},
+            data={
+                "rows": locked.row_count,
+                "supersedes": str(previous.pk) if previous else None,
+                "in_force": locked.is_current,
+            },
+        )
+
+
+# First key of the pg_advisory_xact_lock(int, int) that serializes superseding within one period (the
+# second key is a hash of organization, standard and period); the audit chain's lock is a single key.
+PERIOD_LOCK = 0x5B11
+
+
+def lock_period(organization_id: int, standard_id: int, period: str) -> None:
+    """Wait for, then hold until the transaction ends, the lock on what is in force for one period."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [PERIOD_LOCK, f"{organization_id}|{standard_id}|{period}"],
         )
 
 
 def _make_current(submission: Submission) -> Submission | None:
-    """Make `submission` the one in force for its period, inside the caller's transaction (the caller
-    saves it); return the submission it supersedes."""
-    previous = (
+    """Put `submission` in force for its period, unless a submission sent after it is in force already
+    (then it is accepted but superseded at once by that one); return what it supersedes.
+
+    Runs inside the caller's transaction (the caller saves `submission`), under an advisory lock per
+    (organization, standard, period): two submissions finishing together wait for each other instead of
+    both finding none in force, and the newest sent is in force whatever order the workers finish in."""
+    lock_period(submission.organization_id, submission.standard_id, submission.period)
+    current = (
         Submission.objects.select_for_update()
         .filter(
             organization_id=submission.organization_id,
@@ -675,12 +750,19 @@ def _make_current(submission: Submission) -> Submission | None:
         .exclude(pk=submission.pk)
         .first()
     )
-    if previous is not None:
-        previous.is_current = False
-        previous.superseded_by = submission
-        previous.save(update_fields=["is_current", "superseded_by"])
+    if current is not None and (current.created_at, str(current.pk)) > (
+        submission.created_at,
+        str(submission.pk),
+    ):
+        submission.is_current = False
+        submission.superseded_by = current
+        return None
+    if current is not None:
+        current.is_current = False
+        current.superseded_by = submission
+        current.save(update_fields=["is_current", "superseded_by"])
     submission.is_current = True
-    return previous
+    return current
 
 
 def _copy_observations(spool: Spool) -> None:
@@ -703,12 +785,14 @@ def _copy_observations(spool: Spool) -> None:
 def sweep_submissions(*, now: Any = None) -> int:
     """Queue again what no worker is working on: received long ago, or processing with an expired lease."""
     now = now or timezone.now()
+    requeue = now - timedelta(seconds=settings.HUB_SUBMISSION_REQUEUE_SECONDS)
     stale = Submission.objects.filter(
         Q(status=Submission.Status.RECEIVED, created_at__lt=now - timedelta(seconds=30))
+        & (Q(queued_at__isnull=True) | Q(queued_at__lt=requeue))
         | Q(status=Submission.Status.PROCESSING, claimed_until__lt=now)
     ).values_list("pk", flat=True)[:200]
     count = 0
     for submission_id in stale:
-        _queue(submission_id)
+        queue_processing(submission_id)
         count += 1
     return count
