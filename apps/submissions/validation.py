@@ -412,7 +412,7 @@ class BatchChecker:
                         self.header(first),
                         _shown(cell),
                         f"rule_{rule['check']}",
-                        {"other": self.header(second), "limit": _number_text(limit)},
+                        {"value": _shown(cell), "other": self.header(second), "limit": _number_text(limit)},
                     )
                 )
             failed = failed | bad
