@@ -252,7 +252,8 @@ class BatchChecker:
         self.key_fields = list(version.primary_key)
         self.rules = list(version.rules)
         self.money = [(f.name, f.currency_field) for f in fields if f.currency_field and f.name in given]
-        self.headers = {c.field.name: c.header for c in plan.columns}
+        # A field by its header in the file, or by its title where the file left it out (its default).
+        self.headers = {f.name: f.title for f in fields} | {c.field.name: c.header for c in plan.columns}
         self.keys = KeyLedger()
         self.pool = ThreadPoolExecutor(max_workers=CHECK_THREADS, thread_name_prefix="hub-check")
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from apps.standards.models import StandardVersion
 from tests.submissions.conftest import csv_bytes
+from tests.submissions.test_files import EN_HEADERS, ROW
 
 SEASON = {
     "period": "2026",
@@ -36,3 +39,14 @@ def test_a_broken_rule_names_the_cell_the_other_column_and_its_value(cast: Any, 
     (russian,) = client.get(url, headers={"accept-language": "ru"}).json()["issues"]
     assert "2 000,5" in russian["message"] and "Fresh tomatoes processed" in russian["message"]
     assert "1\xa0000" in russian["message"]
+
+
+def test_a_repeated_key_names_a_column_the_file_left_out_by_its_title(cast: Any, send: Any) -> None:
+    with translation.override("en"):  # the worker's language, in which the hub words what a file left out
+        submission = send(csv_bytes(EN_HEADERS, [ROW, ROW]))  # no HS code column: its default is used
+    url = f"/api/v1/submissions/{submission.pk}/report/"
+    (issue,) = cast.client_for("a_viewer").get(url, headers={"accept-language": "en"}).json()["issues"]
+    assert issue["message"] == (
+        "This row repeats row 2: the same Period, Product, HS code, Destination country, Incoterm, "
+        "Border crossing, Transport mode, Packaging. Combine them or correct one."
+    )
