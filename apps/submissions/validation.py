@@ -30,6 +30,7 @@ from apps.standards.reference import fold
 from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
 from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
+from apps.submissions.messages import check_problem
 from apps.submissions.scratch import scratch_dir
 
 CACHE_LIMIT = 20000
@@ -86,12 +87,18 @@ class Plan:
 
 @dataclass
 class Problem:
+    """One problem of the report. Its code and params must fit apps.submissions.messages.CODES: a
+    problem that does not is a bug, refused here (ProblemError) rather than shown with a gap."""
+
     severity: str
     row: int | None
     column: str
     value: str
     code: str
     params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_problem(self.code, self.params)
 
 
 def header_index(fields: list[Field]) -> dict[str, Field]:
