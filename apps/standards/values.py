@@ -5,8 +5,9 @@ rule is defined once, next to the standard.
     interpreter = interpreter_for(field)          # compiled once per field
     result = interpreter("1 234,5", unit="kg")    # -> Result(value=Decimal("1.2345"), problem=None)
 
-A problem carries a code and parameters; its message is translated when it is shown, in the
-reader's language.
+A problem carries a code and parameters. What each code says, in the reader's language, and which
+parameters its message takes, is listed with every other problem code of a report, in
+apps.submissions.messages.CODES; a report's problem is checked against it when it is made.
 """
 
 from __future__ import annotations
@@ -22,30 +23,11 @@ from typing import Any
 
 import polars as pl
 from babel.dates import get_month_names
-from django.utils.translation import gettext_lazy as _
 
 from apps.standards import reference
 from apps.standards.models import Field
 from apps.standards.units import conversion_factor
 
-MESSAGES = {
-    "required": _("A value is required."),
-    "not_a_number": _("“%(value)s” is not a number. Write numbers like 1234.5 or 1 234,5."),
-    "not_an_integer": _("“%(value)s” is not a whole number."),
-    "below_minimum": _("%(value)s is below the smallest allowed value, %(limit)s."),
-    "above_maximum": _("%(value)s is above the largest allowed value, %(limit)s."),
-    "not_a_date": _("“%(value)s” is not a date. Write dates like 2026-09-30 or 30.09.2026."),
-    "not_a_period": _("“%(value)s” is not a period of this standard. Write it like %(example)s."),
-    "not_allowed": _("“%(value)s” is not an allowed value. Allowed: %(allowed)s."),
-    "unknown_country": _("“%(value)s” is not a country. Write its ISO code (for example KZ) or its name."),
-    "unknown_currency": _("“%(value)s” is not a currency. Write its ISO code, for example USD, CNY or KZT."),
-    "unknown_hs_code": _("“%(value)s” is not a six-digit HS 2022 code."),
-    "pattern": _("“%(value)s” does not have the required form."),
-    "too_short": _("“%(value)s” is shorter than %(limit)s characters."),
-    "too_long": _("“%(value)s” is longer than %(limit)s characters."),
-    "wrong_unit": _("The unit “%(unit)s” cannot be used here. Use %(allowed)s."),
-    "derived": _("This value is computed by the hub; leave it empty."),
-}
 PERIOD_EXAMPLES = {"month": "2026-09", "quarter": "2026-Q3", "season": "2026", "year": "2026"}
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]")
 NUMBER_WITH_UNIT = re.compile(r"^\s*([-+−]?[\d\s\u00a0\u202f.,'’]*\d)\s*([^\d\s].*)?$")
@@ -55,10 +37,6 @@ NUMBER_WITH_UNIT = re.compile(r"^\s*([-+−]?[\d\s\u00a0\u202f.,'’]*\d)\s*([^\
 class Problem:
     code: str
     params: dict[str, Any] = dataclass_field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code]) % self.params
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
+from apps.submissions.messages import check_problem
+
 HEADER_SCAN_ROWS = 20
 SAMPLE_BYTES = 256 * 1024
 CANDIDATE_ENCODINGS = ["gb18030", "cp1251", "koi8_r", "cp866"]
@@ -39,9 +41,11 @@ csv.field_size_limit(1024 * 1024)
 
 
 class FileProblem(Exception):
-    """The file as a whole cannot be read; `code` and `params` make the report's message."""
+    """The file as a whole cannot be read; `code` and `params` make the report's message (they must fit
+    apps.submissions.messages.CODES, or ProblemError is raised instead)."""
 
     def __init__(self, code: str, **params: Any) -> None:
+        check_problem(code, params)
         super().__init__(code)
         self.code = code
         self.params = params
@@ -184,7 +188,7 @@ def check_zip(path: Path) -> None:
             raise FileProblem("xlsx_too_many_parts", count=len(entries))
         total = sum(entry.file_size for entry in entries)
         if total > settings.HUB_XLSX_MAX_UNCOMPRESSED:
-            raise FileProblem("xlsx_too_large", size=total)
+            raise FileProblem("xlsx_too_large")
         for entry in entries:
             if entry.compress_size and entry.file_size / entry.compress_size > settings.HUB_XLSX_MAX_RATIO:
                 raise FileProblem("xlsx_bomb")

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -404,8 +405,26 @@ class LeaseKeeper(threading.Thread):
 
 
 def process_submission(*, submission_id: Any, worker: str | None = None) -> Submission:
-    """Process one submission to its end state (see the module's docstring). Safe to call again."""
+    """Process one submission to its end state (see the module's docstring). Safe to call again.
+
+    Past HUB_SUBMISSION_TIME_LIMIT (Celery's soft limit, which may strike anywhere) the attempt stops
+    and, if this worker still holds the submission, rejects it with `too_slow`."""
     worker = worker or worker_name()
+    try:
+        return _attempt(submission_id, worker)
+    except SoftTimeLimitExceeded:
+        logger.warning("submission %s: past the time limit", submission_id)
+        if not connection.in_atomic_block:  # the limit may have struck inside a query: start afresh
+            connection.close()
+        minutes = max(1, round(settings.HUB_SUBMISSION_TIME_LIMIT / 60))
+        submission = Submission.objects.select_related("organization").get(pk=submission_id)
+        problem = Problem("error", None, "", "", "too_slow", {"minutes": minutes})
+        with contextlib.suppress(LeaseLost):  # not claimed yet, or taken over: the sweeper goes on
+            _finish(submission, worker, [problem], spool=None, summary={})
+        return Submission.objects.get(pk=submission_id)
+
+
+def _attempt(submission_id: Any, worker: str) -> Submission:
     clear_stale_scratch()
     submission = _claim(submission_id, worker)
     if submission is None:
@@ -415,14 +434,8 @@ def process_submission(*, submission_id: Any, worker: str | None = None) -> Subm
         return Submission.objects.get(pk=submission.pk)
     spool = Spool(submission.pk)
     try:
-        try:
-            with spool, LeaseKeeper(submission.pk, worker):
-                problems, summary = _check(submission, worker, spool)
-        except SoftTimeLimitExceeded:
-            minutes = max(1, round(settings.HUB_SUBMISSION_TIME_LIMIT / 60))
-            problems = [Problem("error", None, "", "", "too_slow", {"minutes": minutes})]
-            _finish(submission, worker, problems, spool=None, summary={})
-            return Submission.objects.get(pk=submission.pk)
+        with spool, LeaseKeeper(submission.pk, worker):
+            problems, summary = _check(submission, worker, spool)
         try:
             _finish(submission, worker, problems, spool=spool, summary=summary)
         except (DataError, psycopg.errors.DataError) as error:  # refused by PostgreSQL: reject, say why

@@ -31,6 +31,7 @@ from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
 from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
 from apps.submissions import parsing
+from apps.submissions.messages import check_problem
 from apps.submissions.scratch import scratch_dir
 
 CACHE_LIMIT = 20000
@@ -87,12 +88,18 @@ class Plan:
 
 @dataclass
 class Problem:
+    """One problem of the report. Its code and params must fit apps.submissions.messages.CODES: a
+    problem that does not is a bug, refused here (ProblemError) rather than shown with a gap."""
+
     severity: str
     row: int | None
     column: str
     value: str
     code: str
     params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_problem(self.code, self.params)
 
 
 def header_index(fields: list[Field]) -> dict[str, Field]:
@@ -253,7 +260,8 @@ class BatchChecker:
         self.key_fields = list(version.primary_key)
         self.rules = list(version.rules)
         self.money = [(f.name, f.currency_field) for f in fields if f.currency_field and f.name in given]
-        self.headers = {c.field.name: c.header for c in plan.columns}
+        # A field by its header in the file, or by its title where the file left it out (its default).
+        self.headers = {f.name: f.title for f in fields} | {c.field.name: c.header for c in plan.columns}
         self.keys = KeyLedger()
         self.pool = ThreadPoolExecutor(max_workers=CHECK_THREADS, thread_name_prefix="hub-check")
 
@@ -411,7 +419,7 @@ class BatchChecker:
                         self.header(first),
                         _shown(cell),
                         f"rule_{rule['check']}",
-                        {"other": self.header(second), "limit": _number_text(limit)},
+                        {"value": _shown(cell), "other": self.header(second), "limit": _number_text(limit)},
                     )
                 )
             failed = failed | bad

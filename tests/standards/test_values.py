@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from apps.standards.models import StandardVersion
 from apps.standards.values import interpreter_for, parse_number, parse_period
+from apps.submissions.messages import check_problem, message
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def tomato(standards: Any) -> dict[str, Any]:
 )
 def test_cells_people_write_are_understood(tomato: dict[str, Any], name: str, raw: Any, value: Any) -> None:
     result = tomato[name](raw)
-    assert result.problem is None, result.problem.message
+    assert result.problem is None, result.problem
     assert result.value == value
 
 
@@ -86,15 +87,16 @@ def test_problems_are_named_and_explained(tomato: dict[str, Any], name: str, raw
     result = tomato[name](raw)
     assert result.value is None
     assert result.problem is not None and result.problem.code == code
-    assert result.problem.message
+    check_problem(result.problem.code, result.problem.params)
+    assert message(result.problem.code, result.problem.params)
 
 
 def test_problems_read_in_the_readers_language(tomato: dict[str, Any]) -> None:
     problem = tomato["quantity"]("lots").problem
     with translation.override("en"):
-        english = problem.message
+        english = message(problem.code, problem.params)
     with translation.override("ru"):
-        russian = problem.message
+        russian = message(problem.code, problem.params)
     assert "lots" in english and "lots" in russian and english != russian
 
 

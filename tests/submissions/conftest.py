@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 
 from apps.standards.models import ExchangeRate, StandardVersion
 from apps.submissions import services
@@ -132,3 +133,27 @@ def send(cast: Any, tomato: StandardVersion, django_capture_on_commit_callbacks:
         return submission
 
     return _send
+
+
+@pytest.fixture
+def refusing_database(db: Any) -> Any:
+    """PostgreSQL refuses one value while the rows are written (a data exception, as a value out of a
+    type's range or a bad byte sequence would raise), through a trigger of the test's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION test_refuse_quantity() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.m1 = 12 OR NEW.m2 = 12 OR NEW.m3 = 12 THEN
+                    RAISE EXCEPTION 'value out of range for the test' USING ERRCODE = '22003';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER test_refuse_quantity BEFORE INSERT ON submissions_observation
+                FOR EACH ROW EXECUTE FUNCTION test_refuse_quantity();
+            """
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_refuse_quantity ON submissions_observation")
+        cursor.execute("DROP FUNCTION test_refuse_quantity()")

@@ -128,30 +128,6 @@ def test_a_nul_inside_a_csv_file_is_rejected_with_its_row(send: Any) -> None:
     assert submission.issues.get(code="nul_character").params == {"row": 7002}
 
 
-@pytest.fixture
-def refusing_database(db: Any) -> Any:
-    """PostgreSQL refuses one value while the rows are written (a data exception, as a value out of a
-    type's range or a bad byte sequence would raise), through a trigger of the test's own."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            CREATE FUNCTION test_refuse_quantity() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.m1 = 12 OR NEW.m2 = 12 OR NEW.m3 = 12 THEN
-                    RAISE EXCEPTION 'value out of range for the test' USING ERRCODE = '22003';
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER test_refuse_quantity BEFORE INSERT ON submissions_observation
-                FOR EACH ROW EXECUTE FUNCTION test_refuse_quantity();
-            """
-        )
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER test_refuse_quantity ON submissions_observation")
-        cursor.execute("DROP FUNCTION test_refuse_quantity()")
-
-
 def test_a_value_the_database_refuses_rejects_the_file_with_a_reason_and_stores_nothing(
     send: Any, refusing_database: Any
 ) -> None:
