@@ -307,19 +307,23 @@ def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
 
 
 def _cell_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
+    """Workbook and JSON rows as frames of `size` rows, or fewer once their text reaches CHUNK_BYTES
+    (as a CSV block), so that large cells do not make a block large."""
     width = len(table.headers)
     names = column_names(width)
     numbers: list[int] = []
     columns: list[list[str | None]] = [[] for _name in names]
+    held = 0
     for number, cells in table.rows:
         numbers.append(number)
         texts = [cell_text(cell) for cell in cells[: width + EXTRA_COLUMNS]]
         texts += [None] * (len(names) - len(texts))
         for column, text in zip(columns, texts, strict=True):
             column.append(text)
-        if len(numbers) >= size:
+            held += len(text) if text else 0
+        if len(numbers) >= size or held >= CHUNK_BYTES:
             yield _frame(numbers, names, columns)
-            numbers, columns = [], [[] for _name in names]
+            numbers, columns, held = [], [[] for _name in names], 0
     if numbers:
         yield _frame(numbers, names, columns)
 

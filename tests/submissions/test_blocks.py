@@ -125,3 +125,17 @@ def test_bad_bytes_after_the_sampled_start_name_their_row(tmp_path: Path) -> Non
 )
 def test_workbook_cells_become_text_without_ambiguity(cell: Any, text: str | None) -> None:
     assert parsing.cell_text(cell) == text
+
+
+def test_blocks_of_workbook_or_json_rows_are_bounded_in_bytes_as_well_as_rows() -> None:
+    """10,500 rows with one 8 KB cell each would be 84 MB of text in one block of rows; blocks stop at
+    CHUNK_BYTES of text instead, and every row still arrives once, in order."""
+    big = "x" * 8192
+    rows = ((number, ["2026-09", big, "1"]) for number in range(2, 10_502))
+    table = parsing.Table("json", 1, HEADERS, rows)
+    numbers: list[int] = []
+    for frame in parsing.batches(table):
+        text = sum(frame.get_column(name).str.len_bytes().fill_null(0).sum() for name in ("c0", "c1", "c2"))
+        assert text <= parsing.CHUNK_BYTES + 8192 + 16
+        numbers += frame.get_column("row").to_list()
+    assert numbers == list(range(2, 10_502))
