@@ -1,5 +1,8 @@
 """The shared cast: two active member firms (A and B) with an admin, a contributor and a viewer each,
-a steward, and API tokens of firm A, all made through the services so that permissions are real."""
+a steward, and API tokens of firm A, all made through the services so that permissions are real.
+
+Two more people hold no membership and must never reach a firm's data: a superuser (as
+`createsuperuser` makes one) and a staff user without steward rights."""
 
 from __future__ import annotations
 
@@ -69,24 +72,30 @@ class Cast:
     steward: User
     org_a: Organization
     org_b: Organization
+    superuser: User
+    staff: User
     people: dict[tuple[str, str], User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def person(self, org: str, role: str) -> User:
         return self.people[(org, role)]
 
+    def user_for(self, actor: str) -> User:
+        """The person `actor` names: 'steward', 'superuser', 'staff' or '<org>_<role>'."""
+        if actor in ("steward", "superuser", "staff"):
+            user: User = getattr(self, actor)
+            return user
+        org, role = actor.split("_", 1)
+        return self.person(org, role)
+
     def client_for(self, actor: str) -> Client:
-        """A client acting as `actor`: 'anonymous', 'steward', '<org>_<role>' or 'token_<role>'."""
+        """A client acting as `actor`: 'anonymous', 'token_<role>' or a person (user_for)."""
         if actor == "anonymous":
             return Client()
         if actor.startswith("token_"):
             return Client(headers={"Authorization": f"Bearer {self.tokens[actor.removeprefix('token_')]}"})
         client = Client()
-        if actor == "steward":
-            client.force_login(self.steward)
-        else:
-            org, role = actor.split("_", 1)
-            client.force_login(self.person(org, role))
+        client.force_login(self.user_for(actor))
         return client
 
 
@@ -114,7 +123,13 @@ def cast(db: Any) -> Cast:
     )
     org_a = make_firm(steward, "firm-a", sector, short_names={"en": "Firm A", "ru": "Фирма А"})
     org_b = make_firm(steward, "firm-b", sector, short_names={"en": "Firm B"})
-    result = Cast(steward=steward, org_a=org_a, org_b=org_b)
+    result = Cast(
+        steward=steward,
+        org_a=org_a,
+        org_b=org_b,
+        superuser=User.objects.create_superuser("root@alliance.example", PASSWORD),
+        staff=User.objects.create_user("staff@alliance.example", PASSWORD, is_staff=True),
+    )
     for key, organization in (("a", org_a), ("b", org_b)):
         for role in ROLES:
             user = User.objects.create_user(f"{role}@{organization.slug}.example", PASSWORD)

@@ -1,8 +1,11 @@
 """Every permission question about an organization and what it owns, answered in one place.
 
 People hold django-guardian object permissions on their organization, granted by their role and kept
-in step with their membership by the services. An API token acts for its own organization with its
-role's permissions. Stewards (staff with `organizations.admit_organization`) see every organization's
+in step with their membership by the services. They are read here from the permission rows of the
+person's own membership, never through guardian's `get_perms` or `user.has_perm(perm, obj)`, which
+give a superuser every permission on every object: no staff flag or superuser flag reaches an
+organization's raw data or its tokens. An API token acts for its own organization with its role's
+permissions. Stewards (staff with `organizations.admit_organization`) see every organization's
 metadata and manage organizations and their members, but not the organizations' raw data.
 
 `access_*` functions answer "missing" and "not yours" with the same 404, and record the denial.
@@ -14,11 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
-from guardian.shortcuts import get_perms
 
 from apps.accounts.models import ApiToken, User
 from apps.accounts.principals import TokenClient
-from apps.organizations.models import Invitation, Membership, Organization, Role
+from apps.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationUserObjectPermission,
+    Role,
+)
 
 if TYPE_CHECKING:
     from apps.accounts.principals import Actor
@@ -45,7 +53,11 @@ def is_steward(actor: Actor | None) -> bool:
 
 
 def organization_permissions(actor: Actor | None, organization: Organization) -> frozenset[str]:
-    """The object permissions `actor` holds on `organization` through a membership or a token."""
+    """The object permissions `actor` holds on `organization` through a membership or a token.
+
+    A person's are the guardian rows of their own membership of the organization, and nothing else:
+    not the superuser flag, not model permissions, not a row left without a membership.
+    """
     if isinstance(actor, TokenClient):
         if actor.organization_id != organization.pk:
             return frozenset()
@@ -54,7 +66,10 @@ def organization_permissions(actor: Actor | None, organization: Organization) ->
         return frozenset()
     cache: dict[int, frozenset[str]] = actor.__dict__.setdefault("_organization_perms", {})
     if organization.pk not in cache:
-        cache[organization.pk] = frozenset(get_perms(actor, organization)) & ORGANIZATION_PERMISSIONS
+        codenames = OrganizationUserObjectPermission.objects.filter(
+            user=actor, content_object=organization, content_object__memberships__user=actor
+        ).values_list("permission__codename", flat=True)
+        cache[organization.pk] = frozenset(codenames) & ORGANIZATION_PERMISSIONS
     return cache[organization.pk]
 
 
