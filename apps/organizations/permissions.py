@@ -3,10 +3,14 @@
 People hold django-guardian object permissions on their organization, granted by their role and kept
 in step with their membership by the services. They are read here from the permission rows of the
 person's own membership, never through guardian's `get_perms` or `user.has_perm(perm, obj)`, which
-give a superuser every permission on every object: no staff flag or superuser flag reaches an
-organization's raw data or its tokens. An API token acts for its own organization with its role's
-permissions. Stewards (staff with `organizations.admit_organization`) see every organization's
-metadata and manage organizations and their members, but not the organizations' raw data.
+give a superuser every permission on every object: no staff flag, superuser flag or steward right
+reaches an organization's raw data or its tokens. An API token acts for its own organization with
+its role's permissions.
+
+Stewards (staff with `organizations.admit_organization`) see every organization's metadata and its
+member list, and admit, suspend and edit organizations. They manage an organization's members only
+while it has no active admin (its first admin at admission, or a replacement when none is left);
+once it has one, only its admins do.
 
 `access_*` functions answer "missing" and "not yours" with the same 404, and record the denial.
 """
@@ -73,8 +77,22 @@ def organization_permissions(actor: Actor | None, organization: Organization) ->
     return cache[organization.pk]
 
 
+def has_active_admin(organization: Organization) -> bool:
+    """Whether someone whose account is active is an admin of the organization."""
+    return Membership.objects.filter(
+        organization=organization, role=Role.ADMIN, user__is_active=True
+    ).exists()
+
+
 def can_view_organization(actor: Actor | None, organization: Organization) -> bool:
     return is_steward(actor) or "view_organization" in organization_permissions(actor, organization)
+
+
+def can_view_members(actor: Actor | None, organization: Organization) -> bool:
+    """Who is in the organization with which role: its members and stewards (not its tokens)."""
+    if isinstance(actor, TokenClient):
+        return False
+    return can_view_organization(actor, organization)
 
 
 def can_view_data(actor: Actor | None, organization: Organization) -> bool:
@@ -86,7 +104,13 @@ def can_submit_data(actor: Actor | None, organization: Organization) -> bool:
 
 
 def can_manage_members(actor: Actor | None, organization: Organization) -> bool:
-    return is_steward(actor) or "manage_members" in organization_permissions(actor, organization)
+    """Invite, change roles and remove: the organization's admins, and stewards while it has no
+    active admin."""
+    if isinstance(actor, TokenClient):
+        return False
+    if "manage_members" in organization_permissions(actor, organization):
+        return True
+    return is_steward(actor) and not has_active_admin(organization)
 
 
 def can_manage_tokens(actor: Actor | None, organization: Organization) -> bool:
@@ -154,8 +178,8 @@ def access_membership_by_id(
 ) -> Membership:
     """A membership of `organization` (which the caller has already accessed); any other id is 404.
 
-    Members are listed on the organization's page, so what a role may do with one is a 403 question,
-    answered by can_manage_members() in the service.
+    Members are listed on the organization's page (can_view_members), so what a role may do with one
+    is a 403 question, answered by can_manage_members() in the service.
     """
     membership = (
         Membership.objects.select_related("user", "organization")
