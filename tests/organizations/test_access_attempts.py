@@ -220,3 +220,23 @@ def test_a_staff_user_without_steward_rights_reaches_nothing_of_a_firm(
     assert client.get("/admin/submissions/submission/").status_code == 403
     assert _invite(client, cast.org_a, cast.staff.email).status_code == 404
     assert not Membership.objects.filter(user=cast.staff).exists()
+
+
+def test_no_code_asks_guardian_or_django_for_object_permissions() -> None:
+    """guardian's shortcuts and `has_perm(perm, obj)` answer yes to every superuser: the hub asks
+    apps/organizations/permissions.py instead, which reads the membership's permission rows."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    shortcuts = {"get_perms", "get_user_perms", "get_objects_for_user", "ObjectPermissionChecker"}
+    for folder in ("apps", "alliance"):
+        for source in (Path(settings.BASE_DIR) / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                with_object = len(node.args) > 1 or any(k.arg == "obj" for k in node.keywords)
+                assert name not in shortcuts, f"{source}:{node.lineno}"
+                assert not (name == "has_perm" and with_object), f"{source}:{node.lineno}"
