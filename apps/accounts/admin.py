@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import ApiToken, User
@@ -22,6 +25,10 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    """Which organization has which tokens, read-only: the public prefix (audit events name a token by
+    it) but no secret and no hash, and no minting, changing or deleting (an organization's admins
+    create and revoke its tokens, audited)."""
+
     list_display = (
         "name",
         "prefix",
@@ -34,7 +41,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     )
     list_filter = ("role",)
     search_fields = ("name", "prefix", "organization__slug")
-    readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "id"]
+    fields = list_display
+    readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # tokens are created by organizations' admins
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,5 +1,6 @@
 """Django admin for stewards. Status changes and memberships go through the services (audited, with
-permissions kept in step), so the admin shows them read-only and offers admit/suspend as actions."""
+permissions kept in step), so the admin shows them read-only and offers admit/suspend as actions.
+Nothing here adds a member or reaches an organization's data, for a superuser either."""
 
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ class EnterpriseGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Invitations, read-only and without their secret: people are invited on the organization's
+    members page and join by accepting."""
+
     list_display = (
         "email",
         "organization",
@@ -89,4 +93,10 @@ class InvitationAdmin(admin.ModelAdmin):
     exclude = ("key_hash",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,9 +1,16 @@
 """Every permission question about an organization and what it owns, answered in one place.
 
 People hold django-guardian object permissions on their organization, granted by their role and kept
-in step with their membership by the services. An API token acts for its own organization with its
-role's permissions. Stewards (staff with `organizations.admit_organization`) see every organization's
-metadata and manage organizations and their members, but not the organizations' raw data.
+in step with their membership by the services. They are read here from the permission rows of the
+person's own membership, never through guardian's `get_perms` or `user.has_perm(perm, obj)`, which
+give a superuser every permission on every object: no staff flag, superuser flag or steward right
+reaches an organization's raw data or its tokens. An API token acts for its own organization with
+its role's permissions.
+
+Stewards (staff with `organizations.admit_organization`) see every organization's metadata and its
+member list, and admit, suspend and edit organizations. They manage an organization's members only
+while it has no active admin (its first admin at admission, or a replacement when none is left);
+once it has one, only its admins do.
 
 `access_*` functions answer "missing" and "not yours" with the same 404, and record the denial.
 """
@@ -14,11 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
-from guardian.shortcuts import get_perms
 
 from apps.accounts.models import ApiToken, User
 from apps.accounts.principals import TokenClient
-from apps.organizations.models import Invitation, Membership, Organization, Role
+from apps.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationUserObjectPermission,
+    Role,
+)
 
 if TYPE_CHECKING:
     from apps.accounts.principals import Actor
@@ -45,7 +57,11 @@ def is_steward(actor: Actor | None) -> bool:
 
 
 def organization_permissions(actor: Actor | None, organization: Organization) -> frozenset[str]:
-    """The object permissions `actor` holds on `organization` through a membership or a token."""
+    """The object permissions `actor` holds on `organization` through a membership or a token.
+
+    A person's are the guardian rows of their own membership of the organization, and nothing else:
+    not the superuser flag, not model permissions, not a row left without a membership.
+    """
     if isinstance(actor, TokenClient):
         if actor.organization_id != organization.pk:
             return frozenset()
@@ -54,12 +70,29 @@ def organization_permissions(actor: Actor | None, organization: Organization) ->
         return frozenset()
     cache: dict[int, frozenset[str]] = actor.__dict__.setdefault("_organization_perms", {})
     if organization.pk not in cache:
-        cache[organization.pk] = frozenset(get_perms(actor, organization)) & ORGANIZATION_PERMISSIONS
+        codenames = OrganizationUserObjectPermission.objects.filter(
+            user=actor, content_object=organization, content_object__memberships__user=actor
+        ).values_list("permission__codename", flat=True)
+        cache[organization.pk] = frozenset(codenames) & ORGANIZATION_PERMISSIONS
     return cache[organization.pk]
+
+
+def has_active_admin(organization: Organization) -> bool:
+    """Whether someone whose account is active is an admin of the organization."""
+    return Membership.objects.filter(
+        organization=organization, role=Role.ADMIN, user__is_active=True
+    ).exists()
 
 
 def can_view_organization(actor: Actor | None, organization: Organization) -> bool:
     return is_steward(actor) or "view_organization" in organization_permissions(actor, organization)
+
+
+def can_view_members(actor: Actor | None, organization: Organization) -> bool:
+    """Who is in the organization with which role: its members and stewards (not its tokens)."""
+    if isinstance(actor, TokenClient):
+        return False
+    return can_view_organization(actor, organization)
 
 
 def can_view_data(actor: Actor | None, organization: Organization) -> bool:
@@ -71,7 +104,13 @@ def can_submit_data(actor: Actor | None, organization: Organization) -> bool:
 
 
 def can_manage_members(actor: Actor | None, organization: Organization) -> bool:
-    return is_steward(actor) or "manage_members" in organization_permissions(actor, organization)
+    """Invite, change roles and remove: the organization's admins, and stewards while it has no
+    active admin."""
+    if isinstance(actor, TokenClient):
+        return False
+    if "manage_members" in organization_permissions(actor, organization):
+        return True
+    return is_steward(actor) and not has_active_admin(organization)
 
 
 def can_manage_tokens(actor: Actor | None, organization: Organization) -> bool:
@@ -139,8 +178,8 @@ def access_membership_by_id(
 ) -> Membership:
     """A membership of `organization` (which the caller has already accessed); any other id is 404.
 
-    Members are listed on the organization's page, so what a role may do with one is a 403 question,
-    answered by can_manage_members() in the service.
+    Members are listed on the organization's page (can_view_members), so what a role may do with one
+    is a 403 question, answered by can_manage_members() in the service.
     """
     membership = (
         Membership.objects.select_related("user", "organization")

@@ -170,20 +170,51 @@ def set_organization_status(
 
 
 # --- Memberships ------------------------------------------------------------------------------------
+#
+# Nobody joins an organization without accepting: pages and the API invite (invite_member), and the
+# invitee accepts (accept_invitation for a new account, accept_invitation_signed_in for an existing
+# one), which calls grant_membership with the invitation. grant_membership without an invitation is
+# the internal path of seed_demo and the tests' cast only.
 
 
 def _admin_count(organization: Organization) -> int:
     return Membership.objects.filter(organization=organization, role=Role.ADMIN).count()
 
 
+def _same_person(actor: Any, user: User) -> bool:
+    return isinstance(actor, User) and actor.pk == user.pk
+
+
 def grant_membership(
-    *, actor: Any, organization: Organization, user: User, role: str, request: Any = None
+    *,
+    actor: Any,
+    organization: Organization,
+    user: User,
+    role: str,
+    invitation: Invitation | None = None,
+    request: Any = None,
 ) -> Membership:
-    """Add `user` to the organization with `role`, or change the role of an existing membership."""
-    if not permissions.can_manage_members(actor, organization):
-        raise PermissionDenied
+    """Add `user` to the organization with `role`, or change the role of their membership: the one
+    place a person joins, audited as `membership.grant`.
+
+    With `invitation`, `user` is accepting it as `actor`: it must be the open invitation (locked by
+    the caller) for this organization, role and person. Without one, `actor` must manage the
+    organization's members and may not add themselves: that path is internal (seed_demo, the tests'
+    cast: a steward adds a new firm's first admin, who adds the others); no page or API reaches it.
+    """
     if role not in Role.values:
         raise ValidationError(_("Choose a valid role."))
+    if invitation is None:
+        if _same_person(actor, user) or not permissions.can_manage_members(actor, organization):
+            raise PermissionDenied
+    elif not (
+        _same_person(actor, user)
+        and invitation.is_open
+        and invitation.organization_id == organization.pk
+        and invitation.role == role
+        and invitation.email.lower() == user.email.lower()
+    ):
+        raise PermissionDenied
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)
         membership = Membership.objects.filter(user=user, organization=organization).first()
@@ -203,7 +234,14 @@ def grant_membership(
 
 
 def change_role(*, actor: Any, membership: Membership, role: str, request: Any = None) -> Membership:
-    if not permissions.can_manage_members(actor, membership.organization):
+    """Change a member's role. A steward acting on a firm without an active admin may not change
+    their own role (they would make themselves its admin)."""
+    organization = membership.organization
+    if not permissions.can_manage_members(actor, organization):
+        raise PermissionDenied
+    if _same_person(actor, membership.user) and "manage_members" not in permissions.organization_permissions(
+        actor, organization
+    ):
         raise PermissionDenied
     if role not in Role.values:
         raise ValidationError(_("Choose a valid role."))
@@ -265,11 +303,12 @@ def revoke_membership(*, actor: Any, membership: Membership, request: Any = None
 
 def invite_member(
     *, actor: Any, organization: Organization, email: str, role: str, request: Any = None
-) -> tuple[Membership | None, Invitation | None, str | None]:
-    """Add a person by e-mail: an existing account joins at once; anyone else gets an invitation.
+) -> tuple[Invitation, str]:
+    """Invite a person by e-mail, with or without an account; they join only by accepting.
 
-    Returns (membership, None, None) or (None, invitation, link); the link carries a secret that is
-    shown to the inviting admin once and e-mailed to the invitee, and only its hash is stored.
+    Returns the invitation and its link; the link carries a secret that is shown to the inviter once
+    and e-mailed to the invitee, and only its hash is stored. A newer invitation for the same address
+    cancels the open one. Nobody invites their own account, and a member is not invited again.
     """
     if not permissions.can_manage_members(actor, organization):
         raise PermissionDenied
@@ -278,12 +317,11 @@ def invite_member(
         raise ValidationError(_("Enter an e-mail address."))
     if role not in Role.values:
         raise ValidationError(_("Choose a valid role."))
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        return (
-            grant_membership(actor=actor, organization=organization, user=user, role=role, request=request),
-            None,
-            None,
+    if email == (getattr(actor, "email", "") or "").lower():
+        raise ValidationError(_("You cannot invite your own account."))
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(
+            _("%(email)s is a member already; change their role in the list.") % {"email": email}
         )
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -309,61 +347,120 @@ def invite_member(
         link = settings.HUB_PUBLIC_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[raw])
         language = translation.get_language()
         transaction.on_commit(lambda: _send_invitation(invitation.pk, link, language))
-    return None, invitation, link
+    return invitation, link
 
 
 def _send_invitation(invitation_id: int, link: str, language: str | None) -> None:
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
     with translation.override(language):
-        subject = _("Invitation to %(organization)s on Alliance Hub") % {
-            "organization": invitation.organization.name
-        }
-        body = _(
-            "You are invited to join %(organization)s on Alliance Hub as %(role)s.\n\n"
-            "Open this link to choose your password and join (valid until %(expires)s):\n%(link)s\n"
-        ) % {
+        values = {
             "organization": invitation.organization.name,
             "role": invitation.get_role_display(),
+            "email": invitation.email,
             "expires": invitation.expires_at.date().isoformat(),
             "link": link,
         }
+        subject = _("Invitation to %(organization)s on Alliance Hub") % values
+        if invitation_account(invitation) is None:
+            text = _(
+                "You are invited to join %(organization)s on Alliance Hub as %(role)s.\n\n"
+                "Open this link to choose your password and join (valid until %(expires)s):\n%(link)s\n"
+            )
+        else:
+            text = _(
+                "You are invited to join %(organization)s on Alliance Hub as %(role)s.\n\n"
+                "Open this link, signed in as %(email)s, to accept (valid until %(expires)s):\n%(link)s\n"
+            )
+        body = text % values
     try:
         send_mail(subject, body, None, [invitation.email])
     except Exception:
         logger.exception("invitation e-mail to %s could not be sent", invitation.email)
 
 
+def _invitation_holds(invitation: Invitation) -> bool:
+    """Open, and its inviter may still invite to the organization: a steward's invitations lapse
+    once the organization has an active admin, and an admin's once they are admin no more."""
+    inviter = invitation.invited_by
+    return (
+        invitation.is_open
+        and inviter is not None
+        and inviter.email.lower() != invitation.email.lower()
+        and permissions.can_manage_members(inviter, invitation.organization)
+    )
+
+
 def open_invitation(raw: str) -> Invitation | None:
-    invitation = Invitation.objects.select_related("organization").filter(key_hash=_hash(raw)).first()
-    return invitation if invitation is not None and invitation.is_open else None
+    """The invitation whose secret is `raw`, if it can still be accepted."""
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by").filter(key_hash=_hash(raw)).first()
+    )
+    return invitation if invitation is not None and _invitation_holds(invitation) else None
+
+
+def invitation_account(invitation: Invitation) -> User | None:
+    """The account the invitation is for, if one exists: its owner accepts while signed in."""
+    return User.objects.filter(email__iexact=invitation.email).first()
+
+
+def _lock_open_invitation(raw: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization", "invited_by")
+        .filter(key_hash=_hash(raw))
+        .first()
+    )
+    if invitation is None or not _invitation_holds(invitation):
+        raise ValidationError(
+            _("This invitation is not valid any more. Ask your organization's admin for a new one.")
+        )
+    return invitation
+
+
+def _accept(*, invitation: Invitation, user: User, request: Any) -> Membership:
+    membership = grant_membership(
+        actor=user,
+        organization=invitation.organization,
+        user=user,
+        role=invitation.role,
+        invitation=invitation,
+        request=request,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    record_event(
+        actor=user,
+        action="invitation.accept",
+        organization=invitation.organization,
+        target=membership,
+        request=request,
+        data={"email": user.email, "role": invitation.role},
+    )
+    return membership
 
 
 def accept_invitation(*, raw: str, full_name: str, password: str, request: Any = None) -> User:
     """Create the invitee's account and membership. An invitation is used once."""
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().filter(key_hash=_hash(raw)).first()
-        if invitation is None or not invitation.is_open:
-            raise ValidationError(
-                _("This invitation is not valid any more. Ask your organization's admin for a new one.")
-            )
+        invitation = _lock_open_invitation(raw)
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError(_("An account with this e-mail address exists already. Sign in instead."))
         user = User.objects.create_user(invitation.email, password, full_name=full_name.strip()[:150])
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
-        membership = Membership.objects.create(
-            user=user, organization=invitation.organization, role=invitation.role
-        )
-        _sync_permissions(user=user, organization=invitation.organization, role=invitation.role)
-        record_event(
-            actor=user,
-            action="invitation.accept",
-            organization=invitation.organization,
-            target=membership,
-            request=request,
-            data={"email": user.email, "role": invitation.role},
-        )
+        _accept(invitation=invitation, user=user, request=request)
     return user
+
+
+def accept_invitation_signed_in(*, raw: str, user: User, request: Any = None) -> Membership:
+    """The signed-in `user` accepts an invitation for their own account. An invitation is used once.
+
+    Raises PermissionDenied when the invitation is for another address (nothing changes), and
+    ValidationError when it cannot be accepted any more.
+    """
+    with transaction.atomic():
+        invitation = _lock_open_invitation(raw)
+        if not user.is_active or invitation.email.lower() != user.email.lower():
+            raise PermissionDenied
+        return _accept(invitation=invitation, user=user, request=request)
 
 
 def cancel_invitation(*, actor: Any, invitation: Invitation, request: Any = None) -> None:

@@ -39,13 +39,15 @@ def _organization(
 @login_required
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(request, slug)
+    can_view_members = permissions.can_view_members(request.user, organization)
     return render(
         request,
         "organizations/detail.html",
         {
             "organization": organization,
             "role": permissions.role_of(request.user, organization),
-            "members": selectors.members_of(organization),
+            "members": selectors.members_of(organization) if can_view_members else [],
+            "can_view_members": can_view_members,
             "can_manage_members": permissions.can_manage_members(request.user, organization),
             "can_manage_tokens": permissions.can_manage_tokens(request.user, organization),
             "can_view_audit": permissions.can_view_audit(request.user, organization),
@@ -61,7 +63,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     invitation_link = None
     if request.method == "POST" and form.is_valid():
         try:
-            membership, invitation, invitation_link = services.invite_member(
+            invitation, invitation_link = services.invite_member(
                 actor=request.user,
                 organization=organization,
                 email=form.cleaned_data["email"],
@@ -71,10 +73,6 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
-            if membership is not None:
-                messages.success(request, _("%(email)s is now a member.") % {"email": membership.user.email})
-                return redirect("organizations:members", slug=slug)
-            assert invitation is not None
             messages.success(request, _("Invitation created for %(email)s.") % {"email": invitation.email})
             form = AddMemberForm()
     return render(

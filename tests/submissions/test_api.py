@@ -144,7 +144,8 @@ MATRIX = [
         a_contributor=200,
         a_viewer=200,
         tokens=200,
-        steward=404,
+        stewards=404,
+        staff=404,
         anonymous=401,
     ),
     *row(
@@ -155,7 +156,8 @@ MATRIX = [
         a_contributor=200,
         a_viewer=200,
         tokens=200,
-        steward=404,
+        stewards=404,
+        staff=404,
         anonymous=401,
     ),
     *row(
@@ -166,7 +168,8 @@ MATRIX = [
         a_contributor=200,
         a_viewer=200,
         tokens=200,
-        steward=404,
+        stewards=404,
+        staff=404,
         anonymous=401,
     ),
     *row(
@@ -176,7 +179,8 @@ MATRIX = [
         a_admin=200,
         a_contributor=200,
         a_viewer=200,
-        steward=404,
+        stewards=404,
+        staff=404,
         others=302,
     ),
     *row(
@@ -186,19 +190,49 @@ MATRIX = [
         a_admin=200,
         a_contributor=200,
         a_viewer=200,
-        steward=404,
+        stewards=404,
+        staff=404,
         others=302,
     ),
     *row("GET", "/submissions/", "own", people=200, others=302),
+    *row("GET", "/api/v1/submissions/", "own", people=200, tokens=200, anonymous=401),
+    # the admin shows stewards processing metadata only, read-only; no page shows observations or issues
+    *row(
+        "GET",
+        "/admin/submissions/submission/{id}/change/",
+        "own",
+        stewards=200,
+        staff=403,
+        others=302,
+    ),
+    *row(
+        "POST",
+        "/admin/submissions/submission/{id}/change/",
+        "own",
+        stewards=403,
+        staff=403,
+        others=302,
+    ),
+    *row("GET", "/admin/submissions/observation/", "own", stewards=404, staff=404, others=302),
+    *row("GET", "/admin/submissions/issue/", "own", stewards=404, staff=404, others=302),
 ]
+
+# Who sees no submission at all, in any list.
+NO_DATA = ["steward", "superuser", "self_invited_steward", "staff"]
 
 
 @pytest.mark.parametrize(("method", "path", "target", "actor", "expected"), MATRIX)
 def test_submission_permission_matrix(
     cast: Any, own_submission: Submission, method: str, path: str, target: str, actor: str, expected: int
 ) -> None:
-    response = cast.client_for(actor).get(path.format(id=own_submission.pk))
+    client = cast.client_for(actor)
+    url = path.format(id=own_submission.pk)
+    response = client.get(url) if method == "GET" else client.post(url, {})
     assert response.status_code == expected, (path, actor)
+    if actor in NO_DATA and path.startswith("/api/v1/submissions/") and response.status_code == 200:
+        assert response.json()["results"] == []
+    if actor in NO_DATA and path == "/submissions/":
+        assert str(own_submission.pk) not in response.content.decode()
 
 
 @pytest.mark.parametrize("actor", ["b_admin", "b_contributor", "b_viewer"])

@@ -3,7 +3,9 @@ and a steward.
 
 Idempotent: running it again changes nothing. Every demo organization `<slug>` has the users
 admin@<slug>.example, contributor@<slug>.example and viewer@<slug>.example; the steward is
-steward@alliance.example; all share DEMO_PASSWORD.
+steward@alliance.example; all share DEMO_PASSWORD. Memberships are granted directly, without
+invitations (`services.grant_membership`, the internal path): the steward adds each firm's first
+admin, and that admin the others.
 """
 
 from __future__ import annotations
@@ -159,12 +161,16 @@ class Command(BaseCommand):
             )
             created += new
         for organization in Organization.objects.all():
+            # The steward adds each firm's first admin (it has none yet), who adds the others.
+            granter = steward
             for role in (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER):
                 user = self._user(
                     f"{role}@{organization.slug}.example", f"{role.label} {organization.name}", password
                 )
                 if not Membership.objects.filter(user=user, organization=organization).exists():
-                    services.grant_membership(actor=steward, organization=organization, user=user, role=role)
+                    services.grant_membership(actor=granter, organization=organization, user=user, role=role)
+                if role == Role.ADMIN:
+                    granter = user
         return created
 
     def _user(self, email: str, full_name: str, password_hash: str) -> User:
