@@ -8,7 +8,8 @@ from apps.submissions.models import Submission
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    """Stewards watch processing and quality here; raw figures and reports stay with the organization."""
+    """Stewards watch processing and quality here; raw figures and reports stay with the organization,
+    and nobody (not even a superuser) adds, changes or deletes a submission here."""
 
     list_display = (
         "created_at",
@@ -46,3 +47,6 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a firm's data and its history are never deleted from here, by anyone

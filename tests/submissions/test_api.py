@@ -213,6 +213,14 @@ MATRIX = [
         staff=403,
         others=302,
     ),
+    *row(
+        "POST",
+        "/admin/submissions/submission/{id}/delete/",
+        "own",
+        stewards=403,
+        staff=403,
+        others=302,
+    ),
     *row("GET", "/admin/submissions/observation/", "own", stewards=404, staff=404, others=302),
     *row("GET", "/admin/submissions/issue/", "own", stewards=404, staff=404, others=302),
 ]

@@ -163,13 +163,13 @@ def test_an_older_file_finishing_after_a_declaration_does_not_replace_it(cast: A
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_submissions_finishing_together_wait_for_each_other(
-    cast: Any, standards: Any, monkeypatch: Any
-) -> None:
+def test_two_submissions_finishing_together_wait_for_each_other(cast: Any, monkeypatch: Any) -> None:
     """The first is being put in force in an open transaction (it holds the period's lock); the second
     waits for it instead of hitting the one-in-force constraint, then supersedes it."""
     from apps.standards.models import StandardVersion
+    from apps.standards.services import load_standards
 
+    load_standards()  # an earlier transactional test may have emptied the database
     monkeypatch.setattr("apps.submissions.tasks.process_submission_task.delay", lambda pk: None)  # no worker
     tomato = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
     first = receive(cast, tomato, csv_bytes(EN_HEADERS, [ROW, SECOND]))
