@@ -109,11 +109,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared by every process (failed-authentication counters live here) -----------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://hub_cache")}
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # The default of 300 entries would let a burst of failures from new addresses cull the counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "apps.accounts.backends.SignInBackend",  # ModelBackend behind the sign-in limits
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_ANONYMOUS_USER_NAME = None
@@ -128,9 +131,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Failed sign-ins and bad API tokens: at most this many per window, per client address and per
-# (address, e-mail) or (address, token prefix). A valid credential is never refused by these counters.
+# (address, e-mail) or (address, token prefix); a counter is forgotten a window after its last failure.
 HUB_AUTH_FAILURE_LIMIT = env.int("HUB_AUTH_FAILURE_LIMIT", default=20)
 HUB_AUTH_FAILURE_WINDOW = env.int("HUB_AUTH_FAILURE_WINDOW", default=600)
+# This many failed sign-ins for one e-mail, from any addresses, lock it against addresses that have not
+# signed in to it within HUB_AUTH_KNOWN_ADDRESS_DAYS: for a window, doubling each time, at most
+# HUB_AUTH_LOCK_MAX_SECONDS (apps/accounts/limits.py).
+HUB_AUTH_ACCOUNT_FAILURE_LIMIT = env.int("HUB_AUTH_ACCOUNT_FAILURE_LIMIT", default=10)
+HUB_AUTH_LOCK_MAX_SECONDS = env.int("HUB_AUTH_LOCK_MAX_SECONDS", default=24 * 3600)
+HUB_AUTH_KNOWN_ADDRESS_DAYS = env.int("HUB_AUTH_KNOWN_ADDRESS_DAYS", default=90)
 HUB_TOKEN_DEFAULT_DAYS = env.int("HUB_TOKEN_DEFAULT_DAYS", default=90)
 HUB_TOKEN_MAX_DAYS = env.int("HUB_TOKEN_MAX_DAYS", default=365)
 HUB_INVITATION_DAYS = env.int("HUB_INVITATION_DAYS", default=14)

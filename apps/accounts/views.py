@@ -57,7 +57,7 @@ def accept_invitation_view(request: HttpRequest, key: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="apps.accounts.backends.SignInBackend")
             messages.success(
                 request, _("Welcome to %(organization)s.") % {"organization": invitation.organization.name}
             )
