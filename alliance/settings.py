@@ -20,15 +20,22 @@ DATA_DIR = Path(env("HUB_DATA_DIR", default=str(BASE_DIR / ".data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _local_secret_key() -> str:
-    path = DATA_DIR / "secret_key"
+def _local_secret(name: str) -> str:
+    path = DATA_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = env("SECRET_KEY", default="") or _local_secret_key()
+SECRET_KEY = env("SECRET_KEY", default="") or _local_secret("secret_key")
+# The audit chain's MAC key: outside the database, so that whoever holds only the database cannot
+# rewrite the log unseen. Each clean `verify_audit_chain` leaves a signed checkpoint in the file below,
+# which must not be writable from the database server either (docs/architecture.md, Audit).
+HUB_AUDIT_KEY = env("HUB_AUDIT_KEY", default="") or _local_secret("audit_key")
+HUB_AUDIT_CHECKPOINT_FILE = Path(
+    env("HUB_AUDIT_CHECKPOINT_FILE", default=str(DATA_DIR / "audit_checkpoint.json"))
+)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
