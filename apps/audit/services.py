@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -21,6 +23,11 @@ from apps.audit.models import AuditEvent
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key that serializes appends to the chain.
 CHAIN_LOCK = 7_311_204
+# The same actor reading the same thing, or refused the same organization, is recorded once this often.
+REPEAT_SECONDS = 60
+
+# The request being served, for receivers of Django's signals, which get none (AuditRequestMiddleware).
+current_request: ContextVar[Any] = ContextVar("audit_current_request", default=None)
 
 
 def event_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
@@ -89,3 +96,51 @@ def record_event(
         event.mac = event_mac(event.hash)
         event.save(force_insert=True)
     return event
+
+
+def _first_in_a_while(*parts: Any) -> bool:
+    """True once per REPEAT_SECONDS for the same parts (shared by every process through the cache)."""
+    digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    return bool(cache.add(f"audit:repeat:{digest}", 1, REPEAT_SECONDS))
+
+
+def _actor_key(actor: Any) -> str:
+    return _actor_fields(actor)["actor_label"] or "anonymous"
+
+
+def record_read(
+    *, actor: Any, organization: Any, target: Any, what: str, request: Any = None
+) -> AuditEvent | None:
+    """Record that `actor` read `what` of `target` (a report, a download), in `organization`'s log: the
+    firm sees who read its data. The same actor reading the same thing again within REPEAT_SECONDS is
+    not recorded again (a page that refreshes itself, a script's retries), so readers cannot flood the
+    chain. Returns the event, or None when it was such a repeat."""
+    target_key = (target._meta.label_lower, target.pk) if target is not None else None
+    if not _first_in_a_while("read", _actor_key(actor), target_key, what):
+        return None
+    return record_event(
+        actor=actor,
+        action="data.read",
+        organization=organization,
+        target=target,
+        request=request,
+        data={"what": what},
+    )
+
+
+def record_denied_access(
+    *, actor: Any, organization: Any, target: Any, request: Any = None
+) -> AuditEvent | None:
+    """Record that `actor` was refused `organization` (answered as missing), in the stewards' security
+    log (no organization), never in the refused organization's own: that firm would see, and anyone
+    could fill, its log with a prober's attempts. Once per REPEAT_SECONDS per actor and organization."""
+    if not _first_in_a_while("denied", _actor_key(actor), organization.pk):
+        return None
+    return record_event(
+        actor=actor,
+        action="access.denied",
+        organization=None,
+        target=target,
+        request=request,
+        data={"organization_id": organization.pk},
+    )
