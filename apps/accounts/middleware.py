@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -46,8 +47,12 @@ class SessionIdleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
-        if session.session_key is not None and SESSION_KEY in session:
-            now = int(timezone.now().timestamp())
-            if now - session.get(self.MARK, 0) >= self.step:
-                session[self.MARK] = now
+        signed_in = session.session_key is not None and SESSION_KEY in session
+        if signed_in and int(timezone.now().timestamp()) - session.get(self.MARK, 0) >= self.step:
+            self.renewed(session)
         return self.get_response(request)
+
+    @classmethod
+    def renewed(cls, session: SessionBase) -> None:
+        """Mark the session as saved now (it is, at the end of this request)."""
+        session[cls.MARK] = int(timezone.now().timestamp())

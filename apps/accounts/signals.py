@@ -18,6 +18,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
+from apps.accounts.middleware import SessionIdleMiddleware
 from apps.accounts.models import User
 from apps.audit.services import current_request, record_event
 
@@ -27,6 +28,7 @@ PRIVILEGES = ("is_staff", "is_superuser")
 @receiver(user_logged_in)
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record_event(actor=user, action="auth.sign_in", request=request)
+    SessionIdleMiddleware.renewed(request.session)  # saved with the sign-in, not by the next request
 
 
 def _record(action: str, user: User, data: dict[str, Any]) -> None:
