@@ -42,7 +42,7 @@ class SignInBackend(ModelBackend):
             attempt.succeeded()
             return user
         address = limits.client_address(request) if request is not None else "none"
-        logger.warning("failed sign-in for %r from %s", attempt.email, address)
+        logger.warning("failed sign-in for %r from %r", attempt.email, address)
         locked_for = attempt.failed()
         if locked_for is not None:
             logger.warning("sign-in locked for %r for %d s (new addresses)", attempt.email, locked_for)

@@ -134,3 +134,11 @@ def test_a_probers_denied_accesses_stay_out_of_the_target_firms_log(cast: Any) -
     assert [e.actor_label.split(":")[0] for e in denied] == ["viewer@firm-a.example", "token"]
     assert all(e.organization_id is None for e in denied)  # the stewards' security log
     assert all(e.data == {"organization_id": cast.org_b.pk} for e in denied)
+
+
+def test_stewards_find_the_security_log_in_the_admin(cast: Any) -> None:
+    cast.client_for("a_viewer").get(f"/organizations/{cast.org_b.slug}/")
+    page = cast.client_for("steward").get("/admin/audit/auditevent/?organization_id__isempty=1")
+    assert page.status_code == 200
+    shown = {event.action for event in page.context["cl"].result_list}
+    assert "access.denied" in shown and "organization.create" not in shown
