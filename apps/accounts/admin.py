@@ -5,7 +5,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.forms import AdminSignInForm
 from apps.accounts.models import ApiToken, User
+
+# The admin's sign-in page gives the same refusals as the site's (the limits are in the backend).
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

@@ -3,16 +3,42 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import limits
 
 
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form, refusing further attempts from an address after too many failures."""
+class SignInRefusals:
+    """The words for a refused sign-in, shared by the site's and the admin's sign-in forms.
 
+    The limits themselves are applied by the authentication backend (apps/accounts/backends.py); the
+    form asks the same question first only to say why an attempt is refused.
+    """
+
+    request: HttpRequest | None
+    data: Any
+    error_messages: dict[str, Any]
+
+    refusal_messages = {
+        limits.TOO_MANY: _("Too many failed sign-in attempts from your address. Try again in a few minutes."),
+        limits.ACCOUNT_LOCKED: _(
+            "Too many failed sign-in attempts for this account. Try again later, or from a network "
+            "you have signed in from before."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        reason = limits.SignInAttempt.of(self.request, self.data.get("username") or "").refusal()
+        if reason is not None:
+            raise forms.ValidationError(self.refusal_messages[reason], code=reason)
+        return super().clean()  # type: ignore[misc]
+
+
+class SignInForm(SignInRefusals, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
@@ -20,21 +46,11 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The e-mail address or the password is not right."),
-        "too_many": _("Too many failed sign-in attempts from your address. Try again in a few minutes."),
     }
 
-    def clean(self) -> dict[str, Any]:
-        email = (self.data.get("username") or "").strip().lower()
-        keys = limits.failure_keys(self.request, email) if self.request is not None else []
-        if keys and limits.is_blocked(keys):
-            raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
-        try:
-            cleaned = super().clean() or {}
-        except forms.ValidationError:
-            limits.note_failure(keys)
-            raise
-        limits.clear_failures(keys[1:])
-        return cleaned
+
+class AdminSignInForm(SignInRefusals, AdminAuthenticationForm):
+    pass
 
 
 class AcceptInvitationForm(forms.Form):

@@ -70,7 +70,7 @@ def accept_invitation_view(request: HttpRequest, key: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="apps.accounts.backends.SignInBackend")
             return _welcome(request, invitation)
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation, "step": "new"}

@@ -9,7 +9,8 @@ from apps.audit.models import AuditEvent
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "action", "actor_label", "organization_id", "object_type", "object_id", "address")
-    list_filter = ("action",)
+    # Events of no organization (an empty organization id) are the stewards' security log.
+    list_filter = ("action", ("organization_id", admin.EmptyFieldListFilter))
     search_fields = ("actor_label", "action", "object_id")
     date_hierarchy = "at"
 

@@ -1,6 +1,8 @@
 """The append-only audit log. Each event carries the hash of the one before it, so that an edited or
-deleted row breaks the chain (`manage.py verify_audit_chain`). A database trigger refuses UPDATE and
-DELETE; references to users and organizations are plain ids, so deleting those never touches the log."""
+deleted row breaks the chain, and an HMAC of its hash under a key kept outside the database, so that
+a chain rebuilt by someone without the key breaks too (`manage.py verify_audit_chain`). Database
+triggers refuse UPDATE, DELETE and TRUNCATE; references to users and organizations are plain ids, so
+deleting those never touches the log."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ class AuditEvent(models.Model):
     address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit event")

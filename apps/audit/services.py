@@ -1,11 +1,20 @@
-"""Recording audit events into the hash chain."""
+"""Recording audit events into the hash chain.
+
+Each event carries the SHA-256 of its content and of the event before it, and an HMAC of that hash
+under HUB_AUDIT_KEY, a key kept outside the database: whoever holds only the database can recompute
+hashes but not MACs (apps/audit/integrity.py checks both).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -14,11 +23,21 @@ from apps.audit.models import AuditEvent
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key that serializes appends to the chain.
 CHAIN_LOCK = 7_311_204
+# The same actor reading the same thing, or refused the same organization, is recorded once this often.
+REPEAT_SECONDS = 60
+
+# The request being served, for receivers of Django's signals, which get none (AuditRequestMiddleware).
+current_request: ContextVar[Any] = ContextVar("audit_current_request", default=None)
 
 
 def event_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
     payload = json.dumps({"prev": prev_hash, **fields}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def event_mac(digest: str) -> str:
+    """The HMAC-SHA256 of an event's hash under HUB_AUDIT_KEY."""
+    return hmac.new(settings.HUB_AUDIT_KEY.encode(), digest.encode(), hashlib.sha256).hexdigest()
 
 
 def hashed_fields(event: AuditEvent) -> dict[str, Any]:
@@ -74,22 +93,54 @@ def record_event(
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event.prev_hash = last or GENESIS
         event.hash = event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event))
+        event.mac = event_mac(event.hash)
         event.save(force_insert=True)
     return event
 
 
-def verify_chain() -> tuple[int, list[str]]:
-    """Check every link of the chain; return the number of events and a list of problems."""
-    problems: list[str] = []
-    previous = GENESIS
-    count = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        count += 1
-        if event.prev_hash != previous:
-            problems.append(
-                f"event {event.pk}: does not follow the event before it (a row was removed or reordered)"
-            )
-        if event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event)) != event.hash:
-            problems.append(f"event {event.pk}: its content does not match its hash (the row was changed)")
-        previous = event.hash
-    return count, problems
+def _first_in_a_while(*parts: Any) -> bool:
+    """True once per REPEAT_SECONDS for the same parts (shared by every process through the cache)."""
+    digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    return bool(cache.add(f"audit:repeat:{digest}", 1, REPEAT_SECONDS))
+
+
+def _actor_key(actor: Any) -> str:
+    return _actor_fields(actor)["actor_label"] or "anonymous"
+
+
+def record_read(
+    *, actor: Any, organization: Any, target: Any, what: str, request: Any = None
+) -> AuditEvent | None:
+    """Record that `actor` read `what` of `target` (a report, a download), in `organization`'s log: the
+    firm sees who read its data. The same actor reading the same thing again within REPEAT_SECONDS is
+    not recorded again (a page that refreshes itself, a script's retries), so readers cannot flood the
+    chain. Returns the event, or None when it was such a repeat."""
+    target_key = (target._meta.label_lower, target.pk) if target is not None else None
+    if not _first_in_a_while("read", _actor_key(actor), target_key, what):
+        return None
+    return record_event(
+        actor=actor,
+        action="data.read",
+        organization=organization,
+        target=target,
+        request=request,
+        data={"what": what},
+    )
+
+
+def record_denied_access(
+    *, actor: Any, organization: Any, target: Any, request: Any = None
+) -> AuditEvent | None:
+    """Record that `actor` was refused `organization` (answered as missing), in the stewards' security
+    log (no organization), never in the refused organization's own: that firm would see, and anyone
+    could fill, its log with a prober's attempts. Once per REPEAT_SECONDS per actor and organization."""
+    if not _first_in_a_while("denied", _actor_key(actor), organization.pk):
+        return None
+    return record_event(
+        actor=actor,
+        action="access.denied",
+        organization=None,
+        target=target,
+        request=request,
+        data={"organization_id": organization.pk},
+    )

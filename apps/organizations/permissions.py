@@ -143,12 +143,10 @@ def role_of(actor: Actor | None, organization: Organization) -> str | None:
 
 
 def _deny(actor: Actor | None, organization: Organization, target: Any, request: Any) -> Http404:
-    from apps.audit.services import record_event
+    from apps.audit.services import record_denied_access
 
     if not isinstance(actor, AnonymousUser) and actor is not None:
-        record_event(
-            actor=actor, action="access.denied", organization=organization, target=target, request=request
-        )
+        record_denied_access(actor=actor, organization=organization, target=target, request=request)
     return Http404()
 
 

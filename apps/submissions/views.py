@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from apps.audit.services import record_read
 from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import Standard
 from apps.submissions import services
@@ -106,7 +107,16 @@ def submissions(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: str) -> HttpResponse:
     submission = access_submission_by_id(request.user, pk)
-    issues = issue_rows(submission) if submission.is_finished else []
+    issues = []
+    if submission.is_finished:
+        record_read(
+            actor=request.user,
+            organization=submission.organization,
+            target=submission,
+            what="report",
+            request=request,
+        )
+        issues = issue_rows(submission)
     return render(
         request,
         "submissions/detail.html",
@@ -116,4 +126,12 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, pk: str) -> HttpResponse:
-    return report_csv(access_submission_by_id(request.user, pk))
+    submission = access_submission_by_id(request.user, pk)
+    record_read(
+        actor=request.user,
+        organization=submission.organization,
+        target=submission,
+        what="report.csv",
+        request=request,
+    )
+    return report_csv(submission)
