@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 from unittest import mock
 
+import pytest
 from django.db import OperationalError
 from django.test import Client
 
@@ -92,3 +94,49 @@ def test_schema_and_docs_are_served_without_a_cdn(db: Any) -> None:
     docs = Client().get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "https://" not in docs.replace("https://swagger.io", "")
+
+
+# --- Pagination, filters and parameters: a bad value is a 400 in the envelope ---------------------------
+
+
+def _invalid(response: Any, field: str) -> dict[str, Any]:
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()["error"]
+    assert body["code"] == "invalid" and body["message"]
+    assert [detail["field"] for detail in body["details"]] == [field]
+    return body["details"][0]
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "201", "-1", "1.5", "5.0", "", "1e3"])
+def test_a_page_size_that_is_no_whole_number_from_1_to_200_is_a_400(cast: Any, value: str) -> None:
+    client = cast.client_for("steward")
+    _invalid(client.get("/api/v1/organizations/", {"page_size": value}), "page_size")
+    _invalid(client.get("/api/v1/submissions/", {"page_size": value}), "page_size")
+
+
+def test_page_size_bounds_are_accepted(cast: Any) -> None:
+    client = cast.client_for("steward")
+    assert len(client.get("/api/v1/organizations/?page_size=1").json()["results"]) == 1
+    assert client.get("/api/v1/organizations/?page_size=200").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["zzz", "%%%", base64.b64encode(b"p=abc").decode(), base64.b64encode(b"o=-1").decode(), "cj1mb28="],
+)
+def test_a_cursor_the_hub_did_not_issue_is_a_400(cast: Any, cursor: str) -> None:
+    client = cast.client_for("steward")
+    assert _invalid(client.get("/api/v1/organizations/", {"cursor": cursor}), "cursor")["message"]
+    _invalid(client.get("/api/v1/submissions/", {"cursor": cursor}), "cursor")
+
+
+def test_throttled_requests_are_429_with_retry_after(cast: Any) -> None:
+    from alliance.rest import ClientRateThrottle
+
+    client = cast.client_for("token_viewer")
+    with mock.patch.dict(ClientRateThrottle.THROTTLE_RATES, {"client": "2/min"}):
+        statuses = [client.get("/api/v1/me/") for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 429]
+    assert statuses[-1].json()["error"]["code"] == "throttled"
+    assert int(statuses[-1]["Retry-After"]) >= 1
