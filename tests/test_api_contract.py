@@ -131,6 +131,28 @@ def test_a_cursor_the_hub_did_not_issue_is_a_400(cast: Any, cursor: str) -> None
     _invalid(client.get("/api/v1/submissions/", {"cursor": cursor}), "cursor")
 
 
+def test_a_bad_filter_value_is_a_400(cast: Any) -> None:
+    client = cast.client_for("steward")
+    detail = _invalid(client.get("/api/v1/organizations/?status=nope"), "status")
+    assert detail["code"] == "invalid_choice"
+    _invalid(client.get("/api/v1/submissions/?status=nope"), "status")
+
+
+def test_an_unknown_lang_is_a_400_and_codes_are_read_leniently(cast: Any, standards: Any) -> None:
+    client = cast.client_for("token_viewer")
+    url = "/api/v1/standards/tomato-paste.exports/versions/1.0.0/"
+    assert _invalid(client.get(url + "?lang=de"), "lang")["code"] == "invalid_choice"
+    _invalid(client.get("/api/v1/standards/?lang="), "lang")
+    assert client.get(url + "?lang=ZH_hans").json()["title"] == "番茄酱出口"
+
+
+def test_nul_in_an_api_path_or_query_is_a_400_in_the_envelope(cast: Any, standards: Any) -> None:
+    client = cast.client_for("token_contributor")
+    for url in ("/api/v1/standards/%00/versions/1.0.0/", "/api/v1/submissions/?standard=%00"):
+        response = client.get(url)
+        assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_request"
+
+
 def test_throttled_requests_are_429_with_retry_after(cast: Any) -> None:
     from alliance.rest import ClientRateThrottle
 

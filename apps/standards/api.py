@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +23,31 @@ from apps.standards.selectors import language_of, newest_published, standards_fo
 from apps.standards.templates_files import template_download
 from apps.standards.units import symbol
 
-LANG = OpenApiParameter("lang", str, description="Language of texts: en, zh-hans, ru, kk, ky or uz.")
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+class LanguageField(serializers.ChoiceField):
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(str(data).lower().replace("_", "-"))
+
+
+class LanguageQuerySerializer(serializers.Serializer):
+    lang = LanguageField(choices=LANGUAGE_CODES, required=False)
+
+
+LANG = OpenApiParameter(
+    "lang",
+    str,
+    enum=LANGUAGE_CODES,
+    description="Language of texts; when omitted, that of Accept-Language. Another value is 400.",
+)
+
+
+def api_language(request: Request) -> str:
+    """The language of ?lang= or Accept-Language; an unknown ?lang= is a 400, not silently English."""
+    if "lang" in request.query_params:  # a plain dict, so that an empty ?lang= is refused too
+        LanguageQuerySerializer(data={"lang": request.query_params["lang"]}).is_valid(raise_exception=True)
+    return language_of(request)
 
 
 class VersionRefSerializer(serializers.Serializer):
@@ -137,7 +162,7 @@ def version_body(request: Request, version: StandardVersion, language: str) -> d
 class StandardList(APIView):
     @extend_schema(parameters=[LANG], responses=StandardSerializer(many=True), summary="All standards")
     def get(self, request: Request) -> Response:
-        language = language_of(request)
+        language = api_language(request)
         return Response([standard_body(s, language) for s in standards_for(request.user)])
 
 
@@ -150,7 +175,7 @@ class StandardDetail(APIView):
         standard = standards_for(request.user).filter(code=code).first()
         if standard is None:
             raise Http404
-        return Response(standard_body(standard, language_of(request)))
+        return Response(standard_body(standard, api_language(request)))
 
 
 class VersionDetail(APIView):
@@ -161,7 +186,7 @@ class VersionDetail(APIView):
     )
     def get(self, request: Request, code: str, version: str) -> Response:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return Response(version_body(request, found, language_of(request)))
+        return Response(version_body(request, found, api_language(request)))
 
 
 class VersionSchema(APIView):
@@ -172,7 +197,7 @@ class VersionSchema(APIView):
     )
     def get(self, request: Request, code: str, version: str) -> Response:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return Response(table_schema(found, language_of(request)))
+        return Response(table_schema(found, api_language(request)))
 
 
 class VersionTemplateCsv(APIView):
@@ -183,7 +208,7 @@ class VersionTemplateCsv(APIView):
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return template_download(found, language_of(request), "csv")
+        return template_download(found, api_language(request), "csv")
 
 
 class VersionTemplateXlsx(APIView):
@@ -196,4 +221,4 @@ class VersionTemplateXlsx(APIView):
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return template_download(found, language_of(request), "xlsx")
+        return template_download(found, api_language(request), "xlsx")
