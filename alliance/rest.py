@@ -1,4 +1,5 @@
-"""API defaults named in REST_FRAMEWORK settings: cursor pagination and the per-client throttle.
+"""API defaults named in REST_FRAMEWORK settings: cursor pagination, the per-client throttle, and the
+renderers of the downloads (CSV, XLSX) that content negotiation needs to know.
 
 Kept apart from alliance.api: DRF imports these while its views module loads.
 """
@@ -9,7 +10,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination, serializers, throttling
+from rest_framework import exceptions, pagination, renderers, serializers, throttling
 
 DIGITS = re.compile(r"[0-9]{1,6}")
 BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")  # what encode_cursor makes; b64decode would skip the rest
@@ -108,3 +109,36 @@ class ClientRateThrottle(throttling.SimpleRateThrottle):
             duration: float = getattr(self, "duration", 1.0)
             wait = duration - (self.now - self.history[-1]) if self.history else duration
         return max(float(wait), 1.0)
+
+
+class BinaryRenderer(renderers.BaseRenderer):
+    """A download the view has already made (bytes). Declared so that `Accept: text/csv` and the like
+    are honoured instead of answered with 406; errors on such views are JSON (alliance.api).
+
+    A download view lists JSONRenderer last: JSON is the type of its errors, so a client that names
+    only that type (OpenAPI Generator's clients do, for every operation that lists JSON at all) gets
+    the download rather than a 406, as RFC 9110 allows."""
+
+    charset: str | None = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        return data
+
+
+class CsvRenderer(BinaryRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+
+class XlsxRenderer(BinaryRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
+class OctetStreamRenderer(BinaryRenderer):
+    """The same download for clients that ask for any binary (generated clients know this type)."""
+
+    media_type = "application/octet-stream"
+    format = "bin"

@@ -162,3 +162,55 @@ def test_throttled_requests_are_429_with_retry_after(cast: Any) -> None:
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert statuses[-1].json()["error"]["code"] == "throttled"
     assert int(statuses[-1]["Retry-After"]) >= 1
+
+
+def test_a_multipart_field_over_the_memory_limit_is_413(cast: Any, standards: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = cast.client_for("token_contributor").post(
+        "/api/v1/submissions/", {"standard": "x" * 200, "period": "2026-09"}
+    )
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1
+    response = cast.client_for("token_contributor").post(
+        "/api/v1/submissions/", {"standard": "x", "period": "2026-09"}
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "parse_error"
+
+
+# --- Downloads: Accept is honoured, errors stay JSON ------------------------------------------------------
+
+TEMPLATES = "/api/v1/standards/tomato-paste.exports/versions/1.0.0/"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "media_type"),
+    [
+        ("template.csv", "text/csv", "text/csv"),
+        ("template.csv", "text/csv, application/json", "text/csv"),
+        ("template.csv", "*/*", "text/csv"),
+        ("template.csv", "application/json", "text/csv"),
+        ("template.xlsx", XLSX, XLSX),
+        ("template.xlsx", f"{XLSX}, application/octet-stream, application/json", XLSX),
+        ("template.xlsx", "application/octet-stream", "application/octet-stream"),
+        ("template.xlsx", "*/*", XLSX),
+        ("template.xlsx", "application/json", XLSX),
+    ],
+)
+def test_downloads_answer_the_media_type_asked_for(
+    cast: Any, standards: Any, path: str, accept: str, media_type: str
+) -> None:
+    response = cast.client_for("token_viewer").get(TEMPLATES + path, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"].split(";")[0] == media_type
+    assert response.content.startswith(b"PK" if path.endswith("xlsx") else b"\xef\xbb\xbf")
+
+
+def test_downloads_answer_errors_in_json_whatever_was_asked(cast: Any, standards: Any) -> None:
+    client = cast.client_for("token_viewer")
+    missing = client.get("/api/v1/standards/no.such/versions/1.0.0/template.csv", HTTP_ACCEPT="text/csv")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    refused = client.get(TEMPLATES + "template.xlsx", HTTP_ACCEPT="image/png")
+    assert refused.status_code == 406 and refused.json()["error"]["code"] == "not_acceptable"
+    anonymous = Client().get(TEMPLATES + "template.csv", HTTP_ACCEPT="text/csv")
+    assert anonymous.status_code == 401 and anonymous["Content-Type"] == "application/json"

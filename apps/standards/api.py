@@ -11,11 +11,13 @@ from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliance.i18n import pick
+from alliance.rest import CsvRenderer, OctetStreamRenderer, XlsxRenderer
 from apps.standards.definition import field_definition, table_schema
 from apps.standards.models import Field, Standard, StandardVersion
 from apps.standards.permissions import access_standard_by_code, access_version
@@ -192,7 +194,10 @@ class VersionDetail(APIView):
 class VersionSchema(APIView):
     @extend_schema(
         parameters=[LANG],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            404: OpenApiResponse(description="No such standard or version"),
+        },
         summary="The version as a plain Frictionless Table Schema",
     )
     def get(self, request: Request, code: str, version: str) -> Response:
@@ -201,9 +206,14 @@ class VersionSchema(APIView):
 
 
 class VersionTemplateCsv(APIView):
+    renderer_classes = [CsvRenderer, JSONRenderer]  # JSON, the errors' type: see alliance.rest
+
     @extend_schema(
         parameters=[LANG],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="An attachment"),
+            404: OpenApiResponse(description="No such standard or version"),
+        },
         summary="CSV template (UTF-8 with BOM)",
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
@@ -212,13 +222,21 @@ class VersionTemplateCsv(APIView):
 
 
 class VersionTemplateXlsx(APIView):
+    renderer_classes = [XlsxRenderer, OctetStreamRenderer, JSONRenderer]
+
     @extend_schema(
         parameters=[LANG],
         responses={
-            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+            (200, XlsxRenderer.media_type, OctetStreamRenderer.media_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="An attachment (the XLSX type, or octet-stream if asked)"
+            ),
+            404: OpenApiResponse(description="No such standard or version"),
         },
         summary="XLSX template with units, drop-down lists and an explanation sheet",
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return template_download(found, api_language(request), "xlsx")
+        response = template_download(found, api_language(request), "xlsx")
+        if isinstance(request.accepted_renderer, OctetStreamRenderer):
+            response["Content-Type"] = OctetStreamRenderer.media_type
+        return response

@@ -15,11 +15,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliance.rest import CursorPagination
+from alliance.rest import CsvRenderer, CursorPagination
 from apps.organizations.models import Organization
 from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import StandardVersion
@@ -360,10 +361,12 @@ class SubmissionReport(APIView):
 
 
 class SubmissionReportCsv(APIView):
+    renderer_classes = [CsvRenderer, JSONRenderer]  # JSON, the errors' type: see alliance.rest
+
     @extend_schema(
         summary="The report as CSV (UTF-8 with BOM), messages in your language",
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="An attachment"),
             404: OpenApiResponse(description="Missing or not yours"),
         },
     )
