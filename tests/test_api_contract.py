@@ -214,3 +214,16 @@ def test_downloads_answer_errors_in_json_whatever_was_asked(cast: Any, standards
     assert refused.status_code == 406 and refused.json()["error"]["code"] == "not_acceptable"
     anonymous = Client().get(TEMPLATES + "template.csv", HTTP_ACCEPT="text/csv")
     assert anonymous.status_code == 401 and anonymous["Content-Type"] == "application/json"
+
+
+def test_a_body_with_both_a_file_and_rows_is_refused(cast: Any, standards: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = cast.client_for("token_contributor")
+    data = {"standard": "tomato-paste.exports", "period": "2026-09", "rows": "[]"}
+    data["file"] = SimpleUploadedFile("export.csv", b"Period\r\n2026-09\r\n", content_type="text/csv")
+    assert client.post("/api/v1/submissions/", data).status_code == 400
+    body = {"standard": "tomato-paste.exports", "period": "2026-09", "rows": [], "file": "x"}
+    assert client.post("/api/v1/submissions/", body, content_type="application/json").status_code == 400
+    missing = client.post("/api/v1/submissions/", {"standard": "tomato-paste.exports", "period": "2026-09"})
+    assert missing.json()["error"]["details"][0]["field"] == "file"

@@ -51,6 +51,8 @@ class IdempotencyKeyReused(exceptions.APIException):
 
 
 class SubmitSerializer(serializers.Serializer):
+    """What every submission names; the file and the rows forms below add their data."""
+
     standard = serializers.CharField(help_text="Standard code, e.g. tomato-paste.exports.")
     version = serializers.CharField(
         required=False, help_text="Version number; the newest published when omitted."
@@ -61,15 +63,26 @@ class SubmitSerializer(serializers.Serializer):
     organization = serializers.IntegerField(
         required=False, help_text="The organization the data belongs to; needed only by people in several."
     )
-    file = serializers.FileField(required=False, help_text="CSV or XLSX (multipart).")
-    rows = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="JSON rows keyed by field name."
-    )
+    other_kind: str | None = None  # the data field of the other form: a body with both is refused
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("file" in attrs) == ("rows" in attrs):
+        if self.other_kind is not None and self.other_kind in self.initial_data:
             raise serializers.ValidationError(_("Send either a file or rows, not both and not neither."))
         return attrs
+
+
+class SubmitFileSerializer(SubmitSerializer):
+    """A CSV or XLSX file (multipart/form-data)."""
+
+    file = serializers.FileField(help_text="CSV or XLSX.")
+    other_kind = "rows"
+
+
+class SubmitRowsSerializer(SubmitSerializer):
+    """Rows as JSON (application/json)."""
+
+    rows = serializers.ListField(child=serializers.DictField(), help_text="JSON rows keyed by field name.")
+    other_kind = "file"
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -181,7 +194,7 @@ class SubmissionListCreate(generics.ListAPIView):
 
     @extend_schema(
         summary="Send a file (multipart) or JSON rows; processing runs in the background",
-        request={"multipart/form-data": SubmitSerializer, "application/json": SubmitSerializer},
+        request={"multipart/form-data": SubmitFileSerializer, "application/json": SubmitRowsSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -202,7 +215,8 @@ class SubmissionListCreate(generics.ListAPIView):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.HUB_UPLOAD_MAX_BYTES + 1024 * 1024:
             raise PayloadTooLarge
-        form = SubmitSerializer(data=request.data)
+        multipart = (request.content_type or "").startswith("multipart/")
+        form = (SubmitFileSerializer if multipart else SubmitRowsSerializer)(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         organization = _organization_for(request, data.get("organization"))
