@@ -136,6 +136,7 @@ def test_a_bad_filter_value_is_a_400(cast: Any) -> None:
     detail = _invalid(client.get("/api/v1/organizations/?status=nope"), "status")
     assert detail["code"] == "invalid_choice"
     _invalid(client.get("/api/v1/submissions/?status=nope"), "status")
+    assert client.get("/api/v1/organizations/?status=&kind=member").status_code == 200  # empty: no filter
 
 
 def test_an_unknown_lang_is_a_400_and_codes_are_read_leniently(cast: Any, standards: Any) -> None:
@@ -214,6 +215,92 @@ def test_downloads_answer_errors_in_json_whatever_was_asked(cast: Any, standards
     assert refused.status_code == 406 and refused.json()["error"]["code"] == "not_acceptable"
     anonymous = Client().get(TEMPLATES + "template.csv", HTTP_ACCEPT="text/csv")
     assert anonymous.status_code == 401 and anonymous["Content-Type"] == "application/json"
+
+
+# --- The schema --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method.upper(), path, op) for path, ops in schema["paths"].items() for method, op in ops.items()]
+
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def test_every_operation_documents_its_errors_with_the_one_error_component(schema: dict[str, Any]) -> None:
+    assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"error"}
+    for method, path, operation in _operations(schema):
+        responses = operation["responses"]
+        expected = {"400", "401", "406", "429", "503"}
+        if "{" in path:
+            expected.add("404")
+        if method == "POST":
+            expected |= {"403", "413", "415"}
+        assert expected <= set(responses), (method, path, expected - set(responses))
+        for status, response in responses.items():
+            if int(status) >= 400:
+                assert response["content"] == {"application/json": {"schema": ERROR_REF}}, (path, status)
+                assert response["description"], (path, status)
+        for status in ("429", "503"):
+            assert responses[status]["headers"]["Retry-After"]["required"] is True
+        if method == "GET":
+            assert "304" in responses and "ETag" in responses["200"]["headers"]
+        assert "." not in operation["operationId"]
+
+
+def test_error_component_matches_what_the_api_answers(cast: Any, schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    body = cast.client_for("steward").get("/api/v1/organizations/?page_size=x").json()
+    assert set(body["error"]) == set(components["ErrorInfo"]["required"])
+    assert set(body["error"]["details"][0]) == set(components["ErrorDetail"]["required"])
+
+
+def test_query_parameters_have_their_real_types_and_bounds(schema: dict[str, Any]) -> None:
+    for method, path, operation in _operations(schema):
+        parameters = {p["name"]: p["schema"] for p in operation.get("parameters", [])}
+        if "page_size" in parameters:
+            assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in ("status", "kind", "size_class", "country", "period"):
+                assert parameter["allowEmptyValue"] is True, (path, parameter["name"])
+        if "lang" in parameters:
+            assert sorted(parameters["lang"]["enum"]) == ["en", "kk", "ky", "ru", "uz", "zh-hans"]
+        if path.startswith("/api/v1/submissions/{id}"):
+            assert parameters["id"] == {"type": "string", "format": "uuid"}, (method, path)
+        assert "format" not in parameters, path
+
+
+def test_file_and_rows_bodies_are_separate_components(schema: dict[str, Any]) -> None:
+    content = schema["paths"]["/api/v1/submissions/"]["post"]["requestBody"]["content"]
+    multipart = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+    rows = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert multipart != rows
+    components = schema["components"]["schemas"]
+    assert "file" in components[multipart]["required"] and "rows" not in components[multipart]["properties"]
+    assert components[multipart]["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+        "description": "CSV or XLSX.",
+    }
+    assert "rows" in components[rows]["required"] and "file" not in components[rows]["properties"]
+
+
+def test_downloads_are_described_as_what_they_send(schema: dict[str, Any]) -> None:
+    paths = schema["paths"]
+    csv_template = paths["/api/v1/standards/{code}/versions/{version}/template.csv"]["get"]
+    assert csv_template["responses"]["200"]["content"] == {"text/csv": {"schema": {"type": "string"}}}
+    report = paths["/api/v1/submissions/{id}/report.csv"]["get"]
+    assert report["responses"]["200"]["content"] == {"text/csv": {"schema": {"type": "string"}}}
+    xlsx = paths["/api/v1/standards/{code}/versions/{version}/template.xlsx"]["get"]["responses"]["200"]
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    assert xlsx["content"] == {XLSX: binary, "application/octet-stream": binary}
 
 
 def test_a_body_with_both_a_file_and_rows_is_refused(cast: Any, standards: Any) -> None:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -42,6 +42,20 @@ LANG = OpenApiParameter(
     str,
     enum=LANGUAGE_CODES,
     description="Language of texts; when omitted, that of Accept-Language. Another value is 400.",
+)
+CODE = OpenApiParameter(
+    "code",
+    str,
+    OpenApiParameter.PATH,
+    description="A standard's code.",
+    examples=[OpenApiExample("A standard", value="tomato-paste.exports")],
+)
+VERSION = OpenApiParameter(
+    "version",
+    str,
+    OpenApiParameter.PATH,
+    description="A version number, or `draft` (stewards only).",
+    examples=[OpenApiExample("A version", value="1.0.0")],
 )
 
 
@@ -170,7 +184,7 @@ class StandardList(APIView):
 
 class StandardDetail(APIView):
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, LANG],
         responses={200: StandardSerializer, 404: OpenApiResponse(description="No such standard")},
     )
     def get(self, request: Request, code: str) -> Response:
@@ -182,7 +196,7 @@ class StandardDetail(APIView):
 
 class VersionDetail(APIView):
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, VERSION, LANG],
         responses={200: VersionSerializer, 404: OpenApiResponse(description="No such version")},
         summary="A version with all its fields",
     )
@@ -193,7 +207,7 @@ class VersionDetail(APIView):
 
 class VersionSchema(APIView):
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, VERSION, LANG],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             404: OpenApiResponse(description="No such standard or version"),
@@ -209,7 +223,7 @@ class VersionTemplateCsv(APIView):
     renderer_classes = [CsvRenderer, JSONRenderer]  # JSON, the errors' type: see alliance.rest
 
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, VERSION, LANG],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="An attachment"),
             404: OpenApiResponse(description="No such standard or version"),
@@ -225,7 +239,7 @@ class VersionTemplateXlsx(APIView):
     renderer_classes = [XlsxRenderer, OctetStreamRenderer, JSONRenderer]
 
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, VERSION, LANG],
         responses={
             (200, XlsxRenderer.media_type, OctetStreamRenderer.media_type): OpenApiResponse(
                 OpenApiTypes.BINARY, description="An attachment (the XLSX type, or octet-stream if asked)"

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -195,17 +195,51 @@ class SubmissionListCreate(generics.ListAPIView):
     @extend_schema(
         summary="Send a file (multipart) or JSON rows; processing runs in the background",
         request={"multipart/form-data": SubmitFileSerializer, "application/json": SubmitRowsSerializer},
+        examples=[
+            OpenApiExample(
+                "Export rows",
+                media_type="application/json",
+                request_only=True,
+                value={
+                    "standard": "tomato-paste.exports",
+                    "period": "2026-09",
+                    "rows": [
+                        {
+                            "period": "2026-09",
+                            "product": "hot-break-28-30",
+                            "destination_country": "KZ",
+                            "incoterm": "DAP",
+                            "border_crossing": "khorgos",
+                            "transport_mode": "road",
+                            "packaging": "aseptic-drum",
+                            "quantity": 25,
+                            "value": 21500,
+                            "currency": "USD",
+                        }
+                    ],
+                },
+            )
+        ],
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
                 description="Retrying with the same key returns the first submission.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                required=True,
+                response=[202],
+                description="The submission's status URL (as `url` in the body).",
+            ),
         ],
         responses={
             202: SubmissionSerializer,
-            400: OpenApiResponse(description="Invalid request"),
+            400: OpenApiResponse(description="Invalid request: a field, the period, the file"),
+            403: OpenApiResponse(description="The caller's role may not send data for the organization"),
             404: OpenApiResponse(description="Unknown organization, standard or version"),
             413: OpenApiResponse(description="File too large"),
             422: OpenApiResponse(description="Idempotency-Key reused for another request"),
@@ -286,9 +320,22 @@ class NothingToReport(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 description="Retrying with the same key returns the first declaration.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                required=True,
+                response=[200, 201],
+                description="The declaration's status URL (as `url` in the body).",
+            ),
         ],
-        responses={201: SubmissionSerializer, 200: SubmissionSerializer},
+        responses={
+            201: SubmissionSerializer,
+            200: SubmissionSerializer,
+            404: OpenApiResponse(description="Unknown organization, standard or version"),
+            422: OpenApiResponse(description="Idempotency-Key reused for another request"),
+        },
     )
     def post(self, request: Request) -> Response:
         form = NothingToReportSerializer(data=request.data)
@@ -317,9 +364,15 @@ class NothingToReport(APIView):
         )
 
 
+SUBMISSION_ID = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The submission's id."
+)
+
+
 class SubmissionDetail(APIView):
     @extend_schema(
         summary="A submission's status and counts",
+        parameters=[SUBMISSION_ID],
         responses={200: SubmissionSerializer, 404: OpenApiResponse(description="Missing or not yours")},
     )
     def get(self, request: Request, pk: str) -> Response:
@@ -361,6 +414,7 @@ def report_csv(submission: Submission) -> HttpResponse:
 class SubmissionReport(APIView):
     @extend_schema(
         summary="The report: every problem with row, column, value as written and a message in your language",
+        parameters=[SUBMISSION_ID],
         responses={200: ReportSerializer, 404: OpenApiResponse(description="Missing or not yours")},
     )
     def get(self, request: Request, pk: str) -> Any:
@@ -379,6 +433,7 @@ class SubmissionReportCsv(APIView):
 
     @extend_schema(
         summary="The report as CSV (UTF-8 with BOM), messages in your language",
+        parameters=[SUBMISSION_ID],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="An attachment"),
             404: OpenApiResponse(description="Missing or not yours"),
