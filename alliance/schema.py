@@ -27,9 +27,10 @@ class ErrorDetailSerializer(serializers.Serializer):
 class ErrorInfoSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text=(
-            "Machine-readable: `invalid`, `parse_error`, `not_authenticated`, `authentication_failed`, "
-            "`permission_denied`, `not_found`, `not_acceptable`, `too_large`, `unsupported_media_type`, "
-            "`idempotency_key_reused`, `throttled`, `service_unavailable`, ... New codes may be added."
+            "Machine-readable: `invalid`, `parse_error`, `malformed_request`, `not_authenticated`, "
+            "`authentication_failed`, `permission_denied`, `not_found`, `not_acceptable`, `too_large`, "
+            "`unsupported_media_type`, `idempotency_key_reused`, `throttled`, `service_unavailable`, ... "
+            "New codes may be added."
         )
     )
     message = serializers.CharField(help_text="For people, in the request's language (Accept-Language).")

@@ -314,6 +314,13 @@ class NothingToReport(APIView):
             "in force, or retrying with the same Idempotency-Key, answers 200 with the first one."
         ),
         request=NothingToReportSerializer,
+        examples=[
+            OpenApiExample(
+                "A month without exports",
+                request_only=True,
+                value={"standard": "tomato-paste.exports", "period": "2026-11"},
+            )
+        ],
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
