@@ -257,7 +257,8 @@ def main() -> int:
         say(f"== starting the hub on {hub.base} (data in {data_dir})")
         hub.start(setup=True)
         say(f"   healthy after {time.monotonic() - started:.0f} s")
-        tokens = json.loads(hub.manage("shell", "-v", "0", "-c", MINT.format(firm=FIRM, names=TOKENS)))
+        minted = hub.manage("shell", "-v", "0", "-c", MINT.format(firm=FIRM, names=TOKENS))
+        tokens = json.loads(minted.strip().splitlines()[-1])
         session, csrf = sign_in(hub.base)
         say(f"== {len(tokens)} tokens of {FIRM} minted, admin@{FIRM}.example signed in")
 
