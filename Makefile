@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LANGS := zh_Hans ru kk ky uz
 
-.PHONY: run test lint stop catalogs messages schema clean help bench
+.PHONY: run test lint stop catalogs messages schema clean help bench contract
 
 help:
 	@echo "make run      set up and serve the hub on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	@echo "make test     set up and run the tests"
 	@echo "make lint     ruff, mypy, migrations and OpenAPI schema checks"
+	@echo "make contract the API contract from outside: Schemathesis and two generated clients"
 	@echo "make stop     end anything a crashed run left behind (servers, embedded database)"
 	@echo "make messages refresh the translation catalogs from the code (needs GNU gettext)"
 	@echo "make schema   rewrite docs/openapi.yaml from the code"
@@ -40,6 +41,10 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/alliance-openapi.yaml
 	diff -q /tmp/alliance-openapi.yaml docs/openapi.yaml || (echo "docs/openapi.yaml is stale: make schema"; exit 1)
+
+contract: $(STAMP) catalogs
+	$(PY) -m pip install --quiet -e '.[dev,contract]'
+	$(PY) tests/contract/run.py
 
 bench: $(STAMP) catalogs
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

@@ -1,21 +1,32 @@
 """The API's error envelope and the exception handler that produces it.
 
 Errors always have the shape {"error": {"code": ..., "message": ..., "details": [...]}}, with the
-message in the request's language. A database that cannot be reached answers 503, never 500.
+message in the request's language, and are always JSON, also on the views that send CSV or XLSX.
+A database that cannot be reached answers 503, never 500. alliance.schema documents the envelope.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from alliance.rest import BinaryRenderer
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+    default_detail = gettext_lazy("The request is larger than the hub accepts.")
 
 
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -51,8 +62,24 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     return items
 
 
+def _answer_in_json(context: dict[str, Any]) -> None:
+    """Errors of a download view (or of a request whose Accept matched nothing) are rendered as JSON."""
+    request = context.get("request")
+    if request is None:
+        return
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or isinstance(renderer, BinaryRenderer):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
+    _answer_in_json(context)
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

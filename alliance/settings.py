@@ -282,7 +282,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["alliance.rest.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": env("HUB_API_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "alliance.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "alliance.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

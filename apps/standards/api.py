@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliance.i18n import pick
+from alliance.rest import CsvRenderer, OctetStreamRenderer, XlsxRenderer
 from apps.standards.definition import field_definition, table_schema
 from apps.standards.models import Field, Standard, StandardVersion
 from apps.standards.permissions import access_standard_by_code, access_version
@@ -22,7 +25,45 @@ from apps.standards.selectors import language_of, newest_published, standards_fo
 from apps.standards.templates_files import template_download
 from apps.standards.units import symbol
 
-LANG = OpenApiParameter("lang", str, description="Language of texts: en, zh-hans, ru, kk, ky or uz.")
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+class LanguageField(serializers.ChoiceField):
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(str(data).lower().replace("_", "-"))
+
+
+class LanguageQuerySerializer(serializers.Serializer):
+    lang = LanguageField(choices=LANGUAGE_CODES, required=False)
+
+
+LANG = OpenApiParameter(
+    "lang",
+    str,
+    enum=LANGUAGE_CODES,
+    description="Language of texts; when omitted, that of Accept-Language. Another value is 400.",
+)
+CODE = OpenApiParameter(
+    "code",
+    str,
+    OpenApiParameter.PATH,
+    description="A standard's code.",
+    examples=[OpenApiExample("A standard", value="tomato-paste.exports")],
+)
+VERSION = OpenApiParameter(
+    "version",
+    str,
+    OpenApiParameter.PATH,
+    description="A version number, or `draft` (stewards only).",
+    examples=[OpenApiExample("A version", value="1.0.0")],
+)
+
+
+def api_language(request: Request) -> str:
+    """The language of ?lang= or Accept-Language; an unknown ?lang= is a 400, not silently English."""
+    if "lang" in request.query_params:  # a plain dict, so that an empty ?lang= is refused too
+        LanguageQuerySerializer(data={"lang": request.query_params["lang"]}).is_valid(raise_exception=True)
+    return language_of(request)
 
 
 class VersionRefSerializer(serializers.Serializer):
@@ -137,63 +178,79 @@ def version_body(request: Request, version: StandardVersion, language: str) -> d
 class StandardList(APIView):
     @extend_schema(parameters=[LANG], responses=StandardSerializer(many=True), summary="All standards")
     def get(self, request: Request) -> Response:
-        language = language_of(request)
+        language = api_language(request)
         return Response([standard_body(s, language) for s in standards_for(request.user)])
 
 
 class StandardDetail(APIView):
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, LANG],
         responses={200: StandardSerializer, 404: OpenApiResponse(description="No such standard")},
     )
     def get(self, request: Request, code: str) -> Response:
         standard = standards_for(request.user).filter(code=code).first()
         if standard is None:
             raise Http404
-        return Response(standard_body(standard, language_of(request)))
+        return Response(standard_body(standard, api_language(request)))
 
 
 class VersionDetail(APIView):
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, VERSION, LANG],
         responses={200: VersionSerializer, 404: OpenApiResponse(description="No such version")},
         summary="A version with all its fields",
     )
     def get(self, request: Request, code: str, version: str) -> Response:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return Response(version_body(request, found, language_of(request)))
+        return Response(version_body(request, found, api_language(request)))
 
 
 class VersionSchema(APIView):
     @extend_schema(
-        parameters=[LANG],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        parameters=[CODE, VERSION, LANG],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            404: OpenApiResponse(description="No such standard or version"),
+        },
         summary="The version as a plain Frictionless Table Schema",
     )
     def get(self, request: Request, code: str, version: str) -> Response:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return Response(table_schema(found, language_of(request)))
+        return Response(table_schema(found, api_language(request)))
 
 
 class VersionTemplateCsv(APIView):
+    renderer_classes = [CsvRenderer, JSONRenderer]  # JSON, the errors' type: see alliance.rest
+
     @extend_schema(
-        parameters=[LANG],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        parameters=[CODE, VERSION, LANG],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="An attachment"),
+            404: OpenApiResponse(description="No such standard or version"),
+        },
         summary="CSV template (UTF-8 with BOM)",
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return template_download(found, language_of(request), "csv")
+        return template_download(found, api_language(request), "csv")
 
 
 class VersionTemplateXlsx(APIView):
+    renderer_classes = [XlsxRenderer, OctetStreamRenderer, JSONRenderer]
+
     @extend_schema(
-        parameters=[LANG],
+        parameters=[CODE, VERSION, LANG],
         responses={
-            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+            (200, XlsxRenderer.media_type, OctetStreamRenderer.media_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="An attachment (the XLSX type, or octet-stream if asked)"
+            ),
+            404: OpenApiResponse(description="No such standard or version"),
         },
         summary="XLSX template with units, drop-down lists and an explanation sheet",
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
         found = access_version(request.user, access_standard_by_code(request.user, code), version)
-        return template_download(found, language_of(request), "xlsx")
+        response = template_download(found, api_language(request), "xlsx")
+        if isinstance(request.accepted_renderer, OctetStreamRenderer):
+            response["Content-Type"] = OctetStreamRenderer.media_type
+        return response

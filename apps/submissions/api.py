@@ -12,14 +12,15 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliance.rest import CursorPagination
+from alliance.rest import CsvRenderer, CursorPagination
 from apps.organizations.models import Organization
 from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import StandardVersion
@@ -50,6 +51,8 @@ class IdempotencyKeyReused(exceptions.APIException):
 
 
 class SubmitSerializer(serializers.Serializer):
+    """What every submission names; the file and the rows forms below add their data."""
+
     standard = serializers.CharField(help_text="Standard code, e.g. tomato-paste.exports.")
     version = serializers.CharField(
         required=False, help_text="Version number; the newest published when omitted."
@@ -60,15 +63,26 @@ class SubmitSerializer(serializers.Serializer):
     organization = serializers.IntegerField(
         required=False, help_text="The organization the data belongs to; needed only by people in several."
     )
-    file = serializers.FileField(required=False, help_text="CSV or XLSX (multipart).")
-    rows = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="JSON rows keyed by field name."
-    )
+    other_kind: str | None = None  # the data field of the other form: a body with both is refused
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("file" in attrs) == ("rows" in attrs):
+        if self.other_kind is not None and self.other_kind in self.initial_data:
             raise serializers.ValidationError(_("Send either a file or rows, not both and not neither."))
         return attrs
+
+
+class SubmitFileSerializer(SubmitSerializer):
+    """A CSV or XLSX file (multipart/form-data)."""
+
+    file = serializers.FileField(help_text="CSV or XLSX.")
+    other_kind = "rows"
+
+
+class SubmitRowsSerializer(SubmitSerializer):
+    """Rows as JSON (application/json)."""
+
+    rows = serializers.ListField(child=serializers.DictField(), help_text="JSON rows keyed by field name.")
+    other_kind = "file"
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -180,18 +194,52 @@ class SubmissionListCreate(generics.ListAPIView):
 
     @extend_schema(
         summary="Send a file (multipart) or JSON rows; processing runs in the background",
-        request={"multipart/form-data": SubmitSerializer, "application/json": SubmitSerializer},
+        request={"multipart/form-data": SubmitFileSerializer, "application/json": SubmitRowsSerializer},
+        examples=[
+            OpenApiExample(
+                "Export rows",
+                media_type="application/json",
+                request_only=True,
+                value={
+                    "standard": "tomato-paste.exports",
+                    "period": "2026-09",
+                    "rows": [
+                        {
+                            "period": "2026-09",
+                            "product": "hot-break-28-30",
+                            "destination_country": "KZ",
+                            "incoterm": "DAP",
+                            "border_crossing": "khorgos",
+                            "transport_mode": "road",
+                            "packaging": "aseptic-drum",
+                            "quantity": 25,
+                            "value": 21500,
+                            "currency": "USD",
+                        }
+                    ],
+                },
+            )
+        ],
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
                 description="Retrying with the same key returns the first submission.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                required=True,
+                response=[202],
+                description="The submission's status URL (as `url` in the body).",
+            ),
         ],
         responses={
             202: SubmissionSerializer,
-            400: OpenApiResponse(description="Invalid request"),
+            400: OpenApiResponse(description="Invalid request: a field, the period, the file"),
+            403: OpenApiResponse(description="The caller's role may not send data for the organization"),
             404: OpenApiResponse(description="Unknown organization, standard or version"),
             413: OpenApiResponse(description="File too large"),
             422: OpenApiResponse(description="Idempotency-Key reused for another request"),
@@ -201,7 +249,8 @@ class SubmissionListCreate(generics.ListAPIView):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.HUB_UPLOAD_MAX_BYTES + 1024 * 1024:
             raise PayloadTooLarge
-        form = SubmitSerializer(data=request.data)
+        multipart = (request.content_type or "").startswith("multipart/")
+        form = (SubmitFileSerializer if multipart else SubmitRowsSerializer)(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         organization = _organization_for(request, data.get("organization"))
@@ -265,15 +314,35 @@ class NothingToReport(APIView):
             "in force, or retrying with the same Idempotency-Key, answers 200 with the first one."
         ),
         request=NothingToReportSerializer,
+        examples=[
+            OpenApiExample(
+                "A month without exports",
+                request_only=True,
+                value={"standard": "tomato-paste.exports", "period": "2026-11"},
+            )
+        ],
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
                 description="Retrying with the same key returns the first declaration.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                required=True,
+                response=[200, 201],
+                description="The declaration's status URL (as `url` in the body).",
+            ),
         ],
-        responses={201: SubmissionSerializer, 200: SubmissionSerializer},
+        responses={
+            201: SubmissionSerializer,
+            200: SubmissionSerializer,
+            404: OpenApiResponse(description="Unknown organization, standard or version"),
+            422: OpenApiResponse(description="Idempotency-Key reused for another request"),
+        },
     )
     def post(self, request: Request) -> Response:
         form = NothingToReportSerializer(data=request.data)
@@ -302,9 +371,15 @@ class NothingToReport(APIView):
         )
 
 
+SUBMISSION_ID = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The submission's id."
+)
+
+
 class SubmissionDetail(APIView):
     @extend_schema(
         summary="A submission's status and counts",
+        parameters=[SUBMISSION_ID],
         responses={200: SubmissionSerializer, 404: OpenApiResponse(description="Missing or not yours")},
     )
     def get(self, request: Request, pk: str) -> Response:
@@ -346,6 +421,7 @@ def report_csv(submission: Submission) -> HttpResponse:
 class SubmissionReport(APIView):
     @extend_schema(
         summary="The report: every problem with row, column, value as written and a message in your language",
+        parameters=[SUBMISSION_ID],
         responses={200: ReportSerializer, 404: OpenApiResponse(description="Missing or not yours")},
     )
     def get(self, request: Request, pk: str) -> Any:
@@ -360,10 +436,13 @@ class SubmissionReport(APIView):
 
 
 class SubmissionReportCsv(APIView):
+    renderer_classes = [CsvRenderer, JSONRenderer]  # JSON, the errors' type: see alliance.rest
+
     @extend_schema(
         summary="The report as CSV (UTF-8 with BOM), messages in your language",
+        parameters=[SUBMISSION_ID],
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="An attachment"),
             404: OpenApiResponse(description="Missing or not yours"),
         },
     )
