@@ -1,16 +1,20 @@
-"""API defaults named in REST_FRAMEWORK settings: cursor pagination, the per-client throttle, and the
-renderers of the downloads (CSV, XLSX) that content negotiation needs to know.
+"""API defaults named in REST_FRAMEWORK settings: cursor pagination, the per-client throttle, the
+bounded JSON parser, and the renderers of the downloads (CSV, XLSX) that content negotiation needs to
+know.
 
 Kept apart from alliance.api: DRF imports these while its views module loads.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination, renderers, serializers, throttling
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, parsers, renderers, serializers, throttling
 
 DIGITS = re.compile(r"[0-9]{1,6}")
 BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")  # what encode_cursor makes; b64decode would skip the rest
@@ -142,3 +146,24 @@ class OctetStreamRenderer(BinaryRenderer):
 
     media_type = "application/octet-stream"
     format = "bin"
+
+
+class JsonTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """JSON bodies of at most HUB_JSON_MAX_BYTES. A JSON document is parsed whole, and in memory it takes
+    some forty times its size (a 9 MB body of rows took 400 MB of a web process), so more data than
+    that is sent as a file, which is read a block at a time."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = settings.HUB_JSON_MAX_BYTES
+        data = stream.read(limit + 1) if stream is not None else b""
+        if len(data) > limit:
+            raise JsonTooLarge(
+                _("A JSON body may hold at most %(limit)s MB; send more rows as a CSV or XLSX file.")
+                % {"limit": round(limit / (1024 * 1024), 1)}
+            )
+        return super().parse(io.BytesIO(data), media_type, parser_context)

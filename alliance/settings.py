@@ -173,6 +173,8 @@ HUB_TOKEN_MAX_DAYS = env.int("HUB_TOKEN_MAX_DAYS", default=365)
 HUB_INVITATION_DAYS = env.int("HUB_INVITATION_DAYS", default=14)
 # Uploads: the largest file accepted (larger is 413), and the limits an XLSX zip must stay within.
 HUB_UPLOAD_MAX_BYTES = env.int("HUB_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# A JSON body (rows sent as JSON) is parsed whole: about forty times its size in memory.
+HUB_JSON_MAX_BYTES = env.int("HUB_JSON_MAX_BYTES", default=2 * 1024 * 1024)
 HUB_XLSX_MAX_ENTRIES = env.int("HUB_XLSX_MAX_ENTRIES", default=1000)
 HUB_XLSX_MAX_UNCOMPRESSED = env.int("HUB_XLSX_MAX_UNCOMPRESSED", default=1024 * 1024 * 1024)
 HUB_XLSX_MAX_RATIO = env.int("HUB_XLSX_MAX_RATIO", default=200)
@@ -278,6 +280,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "alliance.rest.CursorPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "alliance.rest.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["alliance.rest.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": env("HUB_API_RATE", default="600/min")},

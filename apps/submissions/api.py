@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliance.rest import CsvRenderer, CursorPagination
+from alliance.rest import BoundedJSONParser, CsvRenderer, CursorPagination
+from apps.audit.services import record_read
 from apps.organizations.models import Organization
 from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import StandardVersion
@@ -172,7 +173,7 @@ def _refused(error: DjangoPermissionDenied) -> exceptions.PermissionDenied:
 
 class SubmissionListCreate(generics.ListAPIView):
     serializer_class = SubmissionSerializer
-    parser_classes = [MultiPartParser, JSONParser]
+    parser_classes = [MultiPartParser, BoundedJSONParser]
     filterset_fields = ["status", "period"]
 
     class Pagination(CursorPagination):
@@ -303,7 +304,7 @@ class NothingToReportSerializer(serializers.Serializer):
 
 
 class NothingToReport(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         summary="Declare that your organization has nothing to report for a period",
@@ -426,6 +427,13 @@ class SubmissionReport(APIView):
     )
     def get(self, request: Request, pk: str) -> Any:
         submission = access_submission_by_id(request.user, pk)
+        record_read(
+            actor=request.user,
+            organization=submission.organization,
+            target=submission,
+            what="report",
+            request=request,
+        )
         return Response(
             {
                 "submission": SubmissionSerializer(submission, context={"request": request}).data,
@@ -447,4 +455,12 @@ class SubmissionReportCsv(APIView):
         },
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
-        return report_csv(access_submission_by_id(request.user, pk))
+        submission = access_submission_by_id(request.user, pk)
+        record_read(
+            actor=request.user,
+            organization=submission.organization,
+            target=submission,
+            what="report.csv",
+            request=request,
+        )
+        return report_csv(submission)

@@ -228,3 +228,27 @@ def test_the_sweeper_queues_what_the_broker_never_took(cast: Any, tomato: Any, m
     submission.refresh_from_db()
     assert submission.queued_at is None
     assert services.sweep_submissions(now=timezone.now() + timedelta(seconds=45)) == 1
+
+
+# --- Memory bounded by settings ---------------------------------------------------------------------------
+
+
+def test_a_json_body_past_its_limit_is_a_413_and_stores_nothing(
+    cast: Any, standards: Any, settings: Any
+) -> None:
+    settings.HUB_JSON_MAX_BYTES = 64 * 1024
+    rows = [dict(zip(NAMES, [*ROW[:7], quantity, 21500, "USD"], strict=True)) for quantity in range(1, 2000)]
+    body = json.dumps({"standard": "tomato-paste.exports", "period": "2026-09", "rows": rows})
+    assert len(body) > settings.HUB_JSON_MAX_BYTES
+    response = cast.client_for("token_contributor").post(
+        "/api/v1/submissions/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "too_large" and "CSV or XLSX" in error["message"]
+    assert not Submission.objects.exists()
+    small = json.dumps({"standard": "tomato-paste.exports", "period": "2026-09", "rows": rows[:10]})
+    accepted = cast.client_for("token_contributor").post(
+        "/api/v1/submissions/", small, content_type="application/json"
+    )
+    assert accepted.status_code == 202
