@@ -290,17 +290,8 @@ class SubmissionListCreate(generics.ListAPIView):
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
-class NothingToReportSerializer(serializers.Serializer):
-    standard = serializers.CharField(help_text="Standard code, e.g. tomato-paste.exports.")
-    version = serializers.CharField(
-        required=False, help_text="Version number; the newest published when omitted."
-    )
-    period = serializers.CharField(
-        help_text="The period with nothing to report: 2026-09, 2026-Q3 or 2026 by the standard's frequency."
-    )
-    organization = serializers.IntegerField(
-        required=False, help_text="The organization the declaration is for; needed only by people in several."
-    )
+class NothingToReportSerializer(SubmitSerializer):
+    """The standard, version and period with nothing to report (application/json)."""
 
 
 class NothingToReport(APIView):
@@ -388,6 +379,20 @@ class SubmissionDetail(APIView):
         return Response(SubmissionSerializer(submission, context={"request": request}).data)
 
 
+def read_report(request: Any, pk: Any, what: str) -> Submission:
+    """The submission whose report `request` reads (404 unless the reader's organization's), with the
+    read recorded in that organization's audit log."""
+    submission = access_submission_by_id(request.user, pk)
+    record_read(
+        actor=request.user,
+        organization=submission.organization,
+        target=submission,
+        what=what,
+        request=request,
+    )
+    return submission
+
+
 def issue_rows(submission: Submission) -> list[dict[str, Any]]:
     return [
         {
@@ -426,14 +431,7 @@ class SubmissionReport(APIView):
         responses={200: ReportSerializer, 404: OpenApiResponse(description="Missing or not yours")},
     )
     def get(self, request: Request, pk: str) -> Any:
-        submission = access_submission_by_id(request.user, pk)
-        record_read(
-            actor=request.user,
-            organization=submission.organization,
-            target=submission,
-            what="report",
-            request=request,
-        )
+        submission = read_report(request, pk, "report")
         return Response(
             {
                 "submission": SubmissionSerializer(submission, context={"request": request}).data,
@@ -455,12 +453,4 @@ class SubmissionReportCsv(APIView):
         },
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
-        submission = access_submission_by_id(request.user, pk)
-        record_read(
-            actor=request.user,
-            organization=submission.organization,
-            target=submission,
-            what="report.csv",
-            request=request,
-        )
-        return report_csv(submission)
+        return report_csv(read_report(request, pk, "report.csv"))

@@ -137,9 +137,8 @@ def receive_submission(
     sha256, size = _digest(upload)
     if size == 0:
         raise ValidationError({"file": [_("The file is empty.")]})
-    fingerprint = hashlib.sha256(f"{version.pk}|{canonical}|{sha256}".encode()).hexdigest()
-    key = (idempotency_key or "").strip()[:128] or None
-    existing = _replayed(organization, key, fingerprint)
+    key = _key(idempotency_key)
+    existing = _replayed(organization, key, _fingerprint(version, canonical, sha256))
     if existing is not None:
         return existing, False
     # The same bytes again are a retry, unless they were rejected: then the firm may be sending them
@@ -152,45 +151,103 @@ def receive_submission(
     )
     if same is not None:
         return same, False
-    submission = Submission(
-        organization=organization,
-        version=version,
-        standard_id=version.standard_id,
-        period=canonical,
+    submission = _new_submission(
+        actor,
+        organization,
+        version,
+        canonical,
+        sha256,
+        key,
         source=_kind(upload, filename),
         filename=os.path.basename(filename or "")[:255],
         size=size,
+    )
+
+    def received(submission: Submission) -> None:
+        record_event(
+            actor=actor,
+            action="submission.receive",
+            organization=organization,
+            target=submission,
+            request=request,
+            data={
+                "standard": version.standard.code,
+                "version": version.version,
+                "period": canonical,
+                "size": size,
+            },
+        )
+        transaction.on_commit(lambda: queue_processing(submission.pk))
+
+    return _insert_once(submission, upload, received)
+
+
+def _key(idempotency_key: str | None) -> str | None:
+    return (idempotency_key or "").strip()[:128] or None
+
+
+def _fingerprint(version: StandardVersion, period: str, sha256: str) -> str:
+    """What an Idempotency-Key stands for: the version, the period and the bytes."""
+    return hashlib.sha256(f"{version.pk}|{period}|{sha256}".encode()).hexdigest()
+
+
+def _new_submission(
+    actor: Any,
+    organization: Organization,
+    version: StandardVersion,
+    period: str,
+    sha256: str,
+    key: str | None,
+    **fields: Any,
+) -> Submission:
+    return Submission(
+        organization=organization,
+        version=version,
+        standard_id=version.standard_id,
+        period=period,
         sha256=sha256,
         idempotency_key=key,
-        fingerprint=fingerprint,
+        fingerprint=_fingerprint(version, period, sha256),
         submitted_by=actor if getattr(actor, "pk", None) else None,
         submitted_by_token=getattr(actor, "token", None),
+        **fields,
     )
+
+
+def _insert_once(
+    submission: Submission,
+    original: File,
+    then: Callable[[Submission], Submission | None],
+) -> tuple[Submission, bool]:
+    """Save `submission` with its original bytes, then run `then` (the audit event, queueing, putting
+    it in force) in the same transaction; return (submission, True). `then` may instead name a
+    submission to answer with, and nothing is kept. A concurrent request with the same Idempotency-Key
+    that won the race answers with its submission."""
     try:
         with transaction.atomic():
-            submission.original.save("original", upload, save=False)
+            submission.original.save("original", original, save=False)
             submission.save(force_insert=True)
-            record_event(
-                actor=actor,
-                action="submission.receive",
-                organization=organization,
-                target=submission,
-                request=request,
-                data={
-                    "standard": version.standard.code,
-                    "version": version.version,
-                    "period": canonical,
-                    "size": size,
-                },
-            )
-            transaction.on_commit(lambda: queue_processing(submission.pk))
+            instead = then(submission)
+            if instead is not None:
+                raise _Instead(instead)
+    except _Instead as answer:
+        submission.original.delete(save=False)
+        return answer.submission, False
     except IntegrityError:
         submission.original.delete(save=False)
-        existing = _replayed(organization, key, fingerprint)
+        existing = _replayed(submission.organization, submission.idempotency_key, submission.fingerprint)
         if existing is None:
             raise
         return existing, False
     return submission, True
+
+
+class _Instead(Exception):
+    """Rolls back `_insert_once`'s transaction to answer with another submission."""
+
+    def __init__(self, submission: Submission) -> None:
+        super().__init__(submission.pk)
+        self.submission = submission
 
 
 def _replayed(organization: Organization, key: str | None, fingerprint: str) -> Submission | None:
@@ -232,66 +289,46 @@ def declare_nothing_to_report(
         sort_keys=True,
     ).encode()
     sha256 = hashlib.sha256(content).hexdigest()
-    fingerprint = hashlib.sha256(f"{version.pk}|{canonical}|{sha256}".encode()).hexdigest()
-    key = (idempotency_key or "").strip()[:128] or None
-    existing = _replayed(organization, key, fingerprint)
+    key = _key(idempotency_key)
+    existing = _replayed(organization, key, _fingerprint(version, canonical, sha256))
     if existing is not None:
         return existing, False
-    submission = Submission(
-        organization=organization,
-        version=version,
-        standard_id=version.standard_id,
-        period=canonical,
+    submission = _new_submission(
+        actor,
+        organization,
+        version,
+        canonical,
+        sha256,
+        key,
         source=Submission.Source.NONE,
         size=len(content),
-        sha256=sha256,
-        idempotency_key=key,
-        fingerprint=fingerprint,
         status=Submission.Status.ACCEPTED,
         progress=100,
         summary={"kind": "none", "rows": 0},
-        submitted_by=actor if getattr(actor, "pk", None) else None,
-        submitted_by_token=getattr(actor, "token", None),
+        processed_at=timezone.now(),
     )
-    try:
-        with transaction.atomic():
-            in_force = (
-                Submission.objects.select_for_update()
-                .filter(
-                    organization=organization,
-                    standard_id=version.standard_id,
-                    period=canonical,
-                    is_current=True,
-                )
-                .first()
-            )
-            if in_force is not None and in_force.source == Submission.Source.NONE:
-                return in_force, False
-            submission.processed_at = timezone.now()
-            submission.original.save("original", ContentFile(content), save=False)
-            submission.save(force_insert=True)
-            previous = _make_current(submission)
-            submission.save(update_fields=["is_current", "superseded_by"])
-            record_event(
-                actor=actor,
-                action="submission.nothing_to_report",
-                organization=organization,
-                target=submission,
-                request=request,
-                data={
-                    "standard": version.standard.code,
-                    "version": version.version,
-                    "period": canonical,
-                    "supersedes": str(previous.pk) if previous else None,
-                },
-            )
-    except IntegrityError:
-        submission.original.delete(save=False)
-        existing = _replayed(organization, key, fingerprint)
-        if existing is None:
-            raise
-        return existing, False
-    return submission, True
+
+    def declared(submission: Submission) -> Submission | None:
+        previous = _make_current(submission)
+        if previous is not None and previous.source == Submission.Source.NONE:
+            return previous  # declared before and still in force: that declaration stands
+        submission.save(update_fields=["is_current", "superseded_by"])
+        record_event(
+            actor=actor,
+            action="submission.nothing_to_report",
+            organization=organization,
+            target=submission,
+            request=request,
+            data={
+                "standard": version.standard.code,
+                "version": version.version,
+                "period": canonical,
+                "supersedes": str(previous.pk) if previous else None,
+            },
+        )
+        return None
+
+    return _insert_once(submission, ContentFile(content), declared)
 
 
 def receive_rows(

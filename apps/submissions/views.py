@@ -12,11 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from apps.audit.services import record_read
 from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import Standard
 from apps.submissions import services
-from apps.submissions.api import issue_rows, report_csv
+from apps.submissions.api import issue_rows, read_report, report_csv
 from apps.submissions.forms import DeclarationForm, UploadForm
 from apps.submissions.models import Submission
 from apps.submissions.permissions import access_submission_by_id, can_submit
@@ -107,16 +106,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: str) -> HttpResponse:
     submission = access_submission_by_id(request.user, pk)
-    issues = []
-    if submission.is_finished:
-        record_read(
-            actor=request.user,
-            organization=submission.organization,
-            target=submission,
-            what="report",
-            request=request,
-        )
-        issues = issue_rows(submission)
+    issues = issue_rows(read_report(request, pk, "report")) if submission.is_finished else []
     return render(
         request,
         "submissions/detail.html",
@@ -126,12 +116,4 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, pk: str) -> HttpResponse:
-    submission = access_submission_by_id(request.user, pk)
-    record_read(
-        actor=request.user,
-        organization=submission.organization,
-        target=submission,
-        what="report.csv",
-        request=request,
-    )
-    return report_csv(submission)
+    return report_csv(read_report(request, pk, "report.csv"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -135,25 +137,45 @@ def send(cast: Any, tomato: StandardVersion, django_capture_on_commit_callbacks:
     return _send
 
 
-@pytest.fixture
-def refusing_database(db: Any) -> Any:
-    """PostgreSQL refuses one value while the rows are written (a data exception, as a value out of a
-    type's range or a bad byte sequence would raise), through a trigger of the test's own."""
+# The field names of tomato-paste.exports 1.0.0 in the order of its English template (EN_HEADERS).
+TOMATO_FIELDS = [
+    "period",
+    "product",
+    "destination_country",
+    "incoterm",
+    "border_crossing",
+    "transport_mode",
+    "packaging",
+    "quantity",
+    "value",
+    "currency",
+]
+
+REFUSE_TWELVE = """
+    CREATE OR REPLACE FUNCTION test_refuse_twelve() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF 12 IN (NEW.m1, NEW.m2, NEW.m3) THEN
+            RAISE EXCEPTION 'value out of range for the test' USING ERRCODE = '22003';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER test_refuse_twelve BEFORE INSERT ON submissions_observation
+        FOR EACH ROW EXECUTE FUNCTION test_refuse_twelve();
+"""
+
+
+@contextmanager
+def refusing_twelve() -> Iterator[None]:
+    """PostgreSQL refuses a quantity of 12 while rows are written, as it refuses a value out of a type's
+    range (a data exception, raised by a trigger of the test's own)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            CREATE FUNCTION test_refuse_quantity() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.m1 = 12 OR NEW.m2 = 12 OR NEW.m3 = 12 THEN
-                    RAISE EXCEPTION 'value out of range for the test' USING ERRCODE = '22003';
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER test_refuse_quantity BEFORE INSERT ON submissions_observation
-                FOR EACH ROW EXECUTE FUNCTION test_refuse_quantity();
-            """
-        )
+        cursor.execute(REFUSE_TWELVE)
     yield
     with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER test_refuse_quantity ON submissions_observation")
-        cursor.execute("DROP FUNCTION test_refuse_quantity()")
+        cursor.execute("DROP TRIGGER test_refuse_twelve ON submissions_observation")
+
+
+@pytest.fixture
+def refusing_database(db: Any) -> Iterator[None]:
+    with refusing_twelve():
+        yield

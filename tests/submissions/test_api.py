@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.submissions.models import Observation, Submission
 from tests.organizations.test_permission_matrix import row
-from tests.submissions.conftest import csv_bytes
+from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes
 from tests.submissions.test_files import EN_HEADERS, ROW
 
 
@@ -38,18 +38,7 @@ def test_a_file_is_accepted_for_processing_with_a_status_url(
 
 
 def test_json_rows_over_the_api(cast: Any, standards: Any, django_capture_on_commit_callbacks: Any) -> None:
-    names = [
-        "period",
-        "product",
-        "destination_country",
-        "incoterm",
-        "border_crossing",
-        "transport_mode",
-        "packaging",
-        "quantity",
-        "value",
-        "currency",
-    ]
+    names = TOMATO_FIELDS
     body = {
         "standard": "tomato-paste.exports",
         "version": "1.0.0",

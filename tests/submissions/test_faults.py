@@ -16,22 +16,10 @@ from django.utils import timezone
 
 from apps.submissions import services
 from apps.submissions.models import Observation, Submission
-from tests.submissions.conftest import csv_bytes
+from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes
 from tests.submissions.test_files import EN_HEADERS, ROW
 
 SECOND = ["2026-09", "cold-break-30-32", "UZ", "CPT", "irkeshtam", "rail", "bag-in-box", "12", "9000", "USD"]
-NAMES = [
-    "period",
-    "product",
-    "destination_country",
-    "incoterm",
-    "border_crossing",
-    "transport_mode",
-    "packaging",
-    "quantity",
-    "value",
-    "currency",
-]
 
 
 def receive(cast: Any, tomato: Any, content: bytes, filename: str = "data.csv") -> Submission:
@@ -101,8 +89,8 @@ def test_a_nul_inside_a_json_row_is_rejected_with_its_row(
     cast: Any, standards: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     rows = [
-        dict(zip(NAMES, [*ROW[:7], 25, 21500, "USD"], strict=True)),
-        dict(zip(NAMES, [*SECOND[:6], "bag\x00in-box", 12, 9000, "USD"], strict=True)),
+        dict(zip(TOMATO_FIELDS, [*ROW[:7], 25, 21500, "USD"], strict=True)),
+        dict(zip(TOMATO_FIELDS, [*SECOND[:6], "bag\x00in-box", 12, 9000, "USD"], strict=True)),
     ]
     with django_capture_on_commit_callbacks(execute=True):
         response = cast.client_for("token_contributor").post(
@@ -237,7 +225,10 @@ def test_a_json_body_past_its_limit_is_a_413_and_stores_nothing(
     cast: Any, standards: Any, settings: Any
 ) -> None:
     settings.HUB_JSON_MAX_BYTES = 64 * 1024
-    rows = [dict(zip(NAMES, [*ROW[:7], quantity, 21500, "USD"], strict=True)) for quantity in range(1, 2000)]
+    rows = [
+        dict(zip(TOMATO_FIELDS, [*ROW[:7], quantity, 21500, "USD"], strict=True))
+        for quantity in range(1, 2000)
+    ]
     body = json.dumps({"standard": "tomato-paste.exports", "period": "2026-09", "rows": rows})
     assert len(body) > settings.HUB_JSON_MAX_BYTES
     response = cast.client_for("token_contributor").post(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from apps.submissions.models import Observation
-from tests.submissions.conftest import csv_bytes, xlsx_bytes
+from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes, xlsx_bytes
 
 EN_HEADERS = [
     "Period",
@@ -245,18 +245,7 @@ def test_json_rows_go_through_the_same_checks(
     rows = [
         dict(
             zip(
-                [
-                    "period",
-                    "product",
-                    "destination_country",
-                    "incoterm",
-                    "border_crossing",
-                    "transport_mode",
-                    "packaging",
-                    "quantity",
-                    "value",
-                    "currency",
-                ],
+                TOMATO_FIELDS,
                 [*ROW[:7], 25, 21500, "USD"],
                 strict=True,
             )

@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 from django.utils import translation
 
@@ -38,24 +37,12 @@ from apps.submissions import messages, parsing, services
 from apps.submissions.messages import CODES, MISSING, ProblemError, check_problem, message
 from apps.submissions.models import Issue, Submission
 from apps.submissions.validation import Problem
-from tests.submissions.conftest import csv_bytes, xlsx_bytes
+from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes, refusing_twelve, xlsx_bytes
 from tests.submissions.test_files import EN_HEADERS, ROW
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 ANY_PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
-TOMATO_COLUMNS = [
-    "period",
-    "product",
-    "destination_country",
-    "incoterm",
-    "border_crossing",
-    "transport_mode",
-    "packaging",
-    "quantity",
-    "value",
-    "currency",
-]
 SEASON = {
     "period": "2026",
     "fresh_tomatoes_processed": "1000",
@@ -72,7 +59,7 @@ def tomato(*extra: str, **cells: str) -> list[str]:
     beyond EN_HEADERS."""
     row = list(ROW)
     for name, cell in cells.items():
-        row[TOMATO_COLUMNS.index(name)] = cell
+        row[TOMATO_FIELDS.index(name)] = cell
     return [*row, *extra]
 
 
@@ -95,30 +82,6 @@ def with_parts(workbook: bytes, parts: dict[str, Any]) -> bytes:
         for name, data in parts.items():
             target.writestr(name, data)
     return patched.getvalue()
-
-
-@contextmanager
-def refusing_database() -> Iterator[None]:
-    """PostgreSQL refuses a quantity of 12 while rows are written, as it refuses a value out of a type's
-    range (a data exception, raised by a trigger of the test's own)."""
-    with connection.cursor() as cursor:
-        cursor.execute(REFUSE_TWELVE)
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER test_refuse_twelve ON submissions_observation")
-
-
-REFUSE_TWELVE = """
-    CREATE OR REPLACE FUNCTION test_refuse_twelve() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF 12 IN (NEW.m1, NEW.m2, NEW.m3) THEN
-            RAISE EXCEPTION 'value out of range for the test' USING ERRCODE = '22003';
-        END IF;
-        RETURN NEW;
-    END $$;
-    CREATE TRIGGER test_refuse_twelve BEFORE INSERT ON submissions_observation
-        FOR EACH ROW EXECUTE FUNCTION test_refuse_twelve();
-"""
 
 
 @contextmanager
@@ -260,12 +223,12 @@ def produced(send: Any, checks: StandardVersion) -> dict[str, list[dict[str, Any
         sent(workbook, filename="large.xlsx")
     sent(
         json.dumps(
-            {"rows": [dict(zip(TOMATO_COLUMNS, tomato(packaging="bag\x00in-box"), strict=True))]}
+            {"rows": [dict(zip(TOMATO_FIELDS, tomato(packaging="bag\x00in-box"), strict=True))]}
         ).encode(),
         filename="rows.json",
     )
     # What PostgreSQL refuses while the rows are written (a trigger of the test's own refuses 12 t).
-    with refusing_database():
+    with refusing_twelve():
         sent(csv_bytes(EN_HEADERS, [tomato(period="2026-03", quantity="12")]), period="2026-03")
     # A file that holds the worker past its time limit: Celery's soft limit is a signal that raises
     # SoftTimeLimitExceeded in the worker; here the same signal handler, armed as the check starts.

@@ -66,6 +66,19 @@ def big_file() -> bytes:
     return csv_bytes([*EN_HEADERS, "HS code"], rows)
 
 
+def receive(cast: Any, version: StandardVersion, content: bytes, period: str = "2026-09") -> Submission:
+    """A contributor of firm A sends `content`; the test decides which worker processes it."""
+    submission, _created = services.receive_submission(
+        actor=cast.person("a", "contributor"),
+        organization=cast.org_a,
+        version=version,
+        period=period,
+        upload=ContentFile(content, name="data.csv"),
+        filename="data.csv",
+    )
+    return submission
+
+
 def start_kill_worker(queue: str, log: Any) -> subprocess.Popen[bytes]:
     return start_worker(queue, log, pool="prefork", HUB_SUBMISSION_LEASE_SECONDS="3")
 
@@ -87,14 +100,7 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(
     app.conf.task_always_eager = False
     load_standards()
     version = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
-    submission, _ = services.receive_submission(
-        actor=cast.person("a", "contributor"),
-        organization=cast.org_a,
-        version=version,
-        period="2026-09",
-        upload=ContentFile(big_file(), name="big.csv"),
-        filename="big.csv",
-    )
+    submission = receive(cast, version, big_file())
     queue = f"kill-{uuid.uuid4().hex[:8]}"
     log = (tmp_path / "workers.log").open("wb")
     first = start_kill_worker(queue, log)
@@ -149,19 +155,8 @@ def test_a_file_past_the_time_limit_is_rejected_and_the_worker_goes_on(cast: Any
     load_standards()
     version = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
 
-    def receive(content: bytes, period: str) -> Submission:
-        submission, _ = services.receive_submission(
-            actor=cast.person("a", "contributor"),
-            organization=cast.org_a,
-            version=version,
-            period=period,
-            upload=ContentFile(content, name="data.csv"),
-            filename="data.csv",
-        )
-        return submission
-
-    slow = receive(big_file(), "2026-09")
-    small = receive(csv_bytes(EN_HEADERS, [["2026-10", *big_file_row()]]), "2026-10")
+    slow = receive(cast, version, big_file())
+    small = receive(cast, version, csv_bytes(EN_HEADERS, [["2026-10", *big_file_row()]]), "2026-10")
     queue = f"limit-{uuid.uuid4().hex[:8]}"
     log = (tmp_path / "workers.log").open("wb")
     worker = start_worker(queue, log, pool="prefork")
@@ -209,21 +204,10 @@ def test_an_older_file_retried_after_a_kill_does_not_replace_the_newer_one(
     load_standards()
     version = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
 
-    def receive(content: bytes) -> Submission:
-        submission, _ = services.receive_submission(
-            actor=cast.person("a", "contributor"),
-            organization=cast.org_a,
-            version=version,
-            period="2026-09",
-            upload=ContentFile(content, name="data.csv"),
-            filename="data.csv",
-        )
-        return submission
-
     queue = f"race-{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(services, "queue_processing", lambda pk: None)  # tasks are sent by the test
-    older = receive(big_file())
-    newer = receive(csv_bytes(EN_HEADERS, [["2026-09", *big_file_row()]]))
+    older = receive(cast, version, big_file())
+    newer = receive(cast, version, csv_bytes(EN_HEADERS, [["2026-09", *big_file_row()]]))
     log = (tmp_path / "workers.log").open("wb")
     first = start_kill_worker(queue, log)
     second = None
