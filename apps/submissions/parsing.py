@@ -431,8 +431,11 @@ def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
 def _frame(block: list[tuple[int, list[Any]]], names: list[str]) -> pl.DataFrame:
     """A batch of workbook or JSON rows as text columns, turned column by column (`column_texts`)."""
     width = len(names)
-    columns = list(itertools.zip_longest(*(cells[:width] for _number, cells in block)))
-    columns += [(None,) * len(block)] * (width - len(columns))
+    rows = [cells for _number, cells in block]
+    if max(map(len, rows)) > width:
+        rows = [cells[:width] for cells in rows]
+    columns = list(itertools.zip_longest(*rows))
+    columns += [(None,) * len(rows)] * (width - len(columns))
     data = {"row": pl.Series("row", [number for number, _cells in block], dtype=pl.UInt32)}
     for name, column in zip(names, columns, strict=True):
         data[name] = column_texts(column).alias(name)
@@ -445,43 +448,40 @@ def column_texts(cells: Sequence[Any]) -> pl.Series:
     kinds = set(map(type, cells))
     if kinds <= {str, type(None)}:
         texts = pl.Series(cells, dtype=pl.String)
+    elif kinds == {float}:
+        texts = _number_texts(pl.Series(cells, dtype=pl.Float64))
     elif kinds <= {float, str, type(None)}:
         numbers = pl.Series([cell if type(cell) is float else None for cell in cells], dtype=pl.Float64)
+        words = pl.Series([cell if type(cell) is str else None for cell in cells], dtype=pl.String)
         texts = _number_texts(numbers)
-        if str in kinds:
-            words = pl.Series([cell if type(cell) is str else None for cell in cells], dtype=pl.String)
-            texts = texts.zip_with(texts.is_not_null(), words)
+        texts = texts.zip_with(texts.is_not_null(), words)
     else:
         texts = pl.Series([cell_text(cell) for cell in cells], dtype=pl.String)
     return texts.replace("", None)
 
 
 def _number_texts(numbers: pl.Series) -> pl.Series:
-    """`cell_text` of floats in bulk. Whole numbers below 10^15 are their digits; others between 10^-4
-    and 10^15 whose shortest form has at most 15 significant digits are that form, which is then what
-    Python's 15-digit format gives; the rest (more digits, exponents, -0.0, NaN) go one by one."""
-    value = pl.col("v")
-    shortest = value.cast(pl.String)
-    whole = (value.abs() < 1e15) & (value == value.floor()) & ~((value == 0) & (1 / value < 0))
-    plain = (
-        (value.abs() >= 1e-4)
+    """`cell_text` of floats in bulk. Whole numbers below 10^15 are their digits. Others between 10^-4
+    and 10^15 whose shortest form has at most 15 digits (at most 16 characters besides the sign) are
+    that form, which is then what Python's 15-digit format gives. The rest (more digits, exponents,
+    -0.0, NaN) go one by one. In steps, so that polars makes each column once."""
+    value, shortest, point, size = pl.col("v"), pl.col("s"), pl.col("p"), pl.col("n")
+    frame = pl.DataFrame({"v": numbers}).with_columns(s=value.cast(pl.String))
+    frame = frame.with_columns(p=shortest.str.find(".", literal=True), n=shortest.str.len_bytes())
+    frame = frame.with_columns(
+        whole=(value.abs() < 1e15) & (value == value.floor()) & ~((value == 0) & (1 / value < 0)),
+        plain=(value.abs() >= 1e-4)
         & (value.abs() < 1e15)
-        & shortest.str.contains(r"^-?[0-9]+\.[0-9]+$")
-        & (shortest.str.replace_all(r"[-.]", "").str.strip_chars_start("0").str.len_bytes() <= 15)
+        & point.is_not_null()
+        & (size - (value < 0).cast(pl.UInt32) <= 16)
+        & ~shortest.str.contains("e", literal=True),
     )
-    texts = (
-        pl.DataFrame({"v": numbers})
-        .select(
-            pl.when(whole)
-            .then(value.cast(pl.Int64).cast(pl.String))
-            .when(plain & shortest.str.contains(r"\.[0-9]{3}$"))
-            .then(shortest + "0")
-            .when(plain)
-            .then(shortest)
-            .alias("text")
-        )
-        .get_column("text")
-    )
+    three = frame.select(pl.col("plain") & (size - point == 4)).to_series()
+    if three.any():  # never three decimals
+        frame = frame.with_columns(s=pl.when(three).then(shortest + "0").otherwise(shortest))
+    texts = frame.select(
+        pl.when("whole").then(value.cast(pl.Int64).cast(pl.String)).when("plain").then(shortest).alias("t")
+    ).to_series()
     rest = (texts.is_null() & numbers.is_not_null()).arg_true()
     if rest.len():
         texts = texts.scatter(rest, [cell_text(number) for number in numbers.gather(rest).to_list()])
