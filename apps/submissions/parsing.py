@@ -10,9 +10,9 @@ holds a block of rows at a time; a workbook's cells also sit in the compiled rea
 the sheet's XML, twice that while it reads the sheet).
 
 Checking works on columns: `batches(table)` turns the rows below the header into polars frames of
-text cells, BATCH_ROWS at a time. CSV is read by polars itself (after transcoding to UTF-8 when the
-file is in another encoding); workbooks and JSON rows are turned into text a column at a time
-(`column_texts`: texts as they are, numbers by polars, anything else by `cell_text`).
+text cells. CSV is read by polars itself, CHUNK_BYTES at a time (after transcoding to UTF-8 when the
+file is in another encoding); workbooks and JSON rows, BATCH_ROWS at a time, are turned into text a
+column at a time (`column_texts`: texts as they are, numbers by polars, anything else by `cell_text`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ HEADER_SCAN_ROWS = 20
 SAMPLE_BYTES = 256 * 1024
 CANDIDATE_ENCODINGS = ["gb18030", "cp1251", "koi8_r", "cp866"]
 DELIMITERS = [",", ";", "\t", "|"]
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000  # workbook or JSON rows a block; as Python objects, about 3 kB a row of 15 cells
 CHUNK_BYTES = 4 * 1024 * 1024  # a block's frames take about 20 times this; larger blocks gain little
 EXTRA_COLUMNS = 8  # cells beyond the header's width are read into this many extra columns, to report them
 XML_PARTS = (".xml", ".rels", ".vml")
