@@ -11,7 +11,8 @@ plus the peak memory of the validation stage for three file sizes (it should not
     python-calamine, in rows/s and as a ratio to openpyxl merely reading every cell of the same file
     (read-only, values only), with the peak memory of each in a process of its own.
 
-`--case d` runs one case alone (repeat it for several); all four run by default.
+`--case d` runs one case alone (repeat it for several); all four run by default. `--repeat 3` runs
+(d)'s two stages three times in turns and keeps the fastest of each.
 
 Runs against the embedded database of `make run` (or DATABASE_URL), as the demo firm red-valley-tomato,
 for period 2030-01 so that it does not touch the demo's own data.
@@ -418,8 +419,9 @@ def remove_submission(submission_id: str) -> None:
     submission.delete()
 
 
-def workbooks(folder: Path, rows: int) -> None:
-    """(d): the hub's validation stage of a workbook against openpyxl reading the same workbook."""
+def workbooks(folder: Path, rows: int, repeat: int) -> None:
+    """(d): the hub's validation stage of a workbook against openpyxl reading the same workbook; each the
+    fastest of `repeat` runs, taken in turns (on a busy machine one run of either can be far off)."""
     big, half, small = folder / "tomato.xlsx", folder / "tomato-half.xlsx", folder / "tomato-small.xlsx"
     started = time.perf_counter()
     for path, count in ((big, rows), (half, max(1, rows // 2)), (small, max(1, rows // 10))):
@@ -428,12 +430,14 @@ def workbooks(folder: Path, rows: int) -> None:
         f"    workbook: {rows:,} rows, {big.stat().st_size / 1e6:.1f} MB "
         f"(written by openpyxl in {time.perf_counter() - started:.0f} s, with two smaller ones)"
     )
-    ours = validation_stage(big)
+    runs = [(validation_stage(big), openpyxl_reading(big)) for _run in range(repeat)]
+    ours = min((run for run, _theirs in runs), key=lambda run: run["seconds"])
+    theirs = min((run for _ours, run in runs), key=lambda run: run["seconds"])
     smaller = [validation_stage(small), validation_stage(half)]
-    theirs = openpyxl_reading(big)
     ours_rate, theirs_rate = ours["rows"] / ours["seconds"], theirs["rows"] / theirs["seconds"]
+    best = f", the fastest of {repeat} runs each" if repeat > 1 else ""
     print(
-        f"(d) validation stage of the workbook (python-calamine): {ours_rate:,.0f} rows/s "
+        f"(d) validation stage of the workbook (python-calamine{best}): {ours_rate:,.0f} rows/s "
         f"({ours['seconds']:.1f} s, {ours['errors']} errors); openpyxl reading its cells (read-only, "
         f"values only): {theirs_rate:,.0f} rows/s ({theirs['seconds']:.1f} s, {theirs['cells']:,} cells); "
         f"ratio {ours_rate / theirs_rate:.1f}× (target 10×)"
@@ -452,6 +456,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV file of (a) and (b)")
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the workbook of (d)")
     parser.add_argument("--case", action="append", choices=["a", "b", "c", "d"], help="only this case")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of (d), the fastest of each counts")
     options = parser.parse_args()
     cases = set(options.case or "abcd")
     folder = Path(tempfile.mkdtemp(prefix="hub-bench-"))
@@ -506,7 +511,7 @@ def main() -> None:
             f"p99 {latency['p99_ms']:.0f} ms over {latency['files']} files (target: within seconds)"
         )
     if "d" in cases:
-        workbooks(folder, options.xlsx_rows)
+        workbooks(folder, options.xlsx_rows, max(1, options.repeat))
 
 
 def cpu_model() -> str:
