@@ -435,10 +435,10 @@ def _frame(block: list[tuple[int, list[Any]]], names: list[str]) -> pl.DataFrame
     if max(map(len, rows)) > width:
         rows = [cells[:width] for cells in rows]
     columns = list(itertools.zip_longest(*rows))
-    columns += [(None,) * len(rows)] * (width - len(columns))
+    empty = pl.repeat(None, len(rows), dtype=pl.String, eager=True)  # columns no row reaches
     data = {"row": pl.Series("row", [number for number, _cells in block], dtype=pl.UInt32)}
-    for name, column in zip(names, columns, strict=True):
-        data[name] = column_texts(column).alias(name)
+    for index, name in enumerate(names):
+        data[name] = (column_texts(columns[index]) if index < len(columns) else empty).alias(name)
     return pl.DataFrame(data)
 
 
