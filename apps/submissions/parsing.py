@@ -314,25 +314,28 @@ def _error_cells(path: Path, sheet: str) -> dict[int, dict[int, str]]:
     The workbook reader gives them as empty cells; Excel shows them, and writes them so to CSV, as text.
     One pass over the sheet's XML: whole rows a block at a time, searched only where a block has one."""
     found: dict[int, dict[int, str]] = {}
-    with zipfile.ZipFile(path) as archive:
-        part = _sheet_part(archive, sheet)
-        if part is None:
-            return found
-        with archive.open(part) as stream:
-            pending = b""
-            while True:
-                chunk = stream.read(CHUNK_BYTES)
-                data = pending + chunk
-                cut = data.rfind(b"row>") + 4 if chunk else len(data)  # </row>, also with a prefix
-                if cut < 4:
-                    pending = data
-                    continue
-                block, pending = data[:cut], data[cut:]
-                if b'"e"' in block or b"'e'" in block:
-                    for row, column, text in _errors_in(block):
-                        found.setdefault(row, {})[column] = text
-                if not chunk:
-                    return found
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None:
+                return found
+            with archive.open(part) as stream:
+                pending = b""
+                while True:
+                    chunk = stream.read(CHUNK_BYTES)
+                    data = pending + chunk
+                    cut = data.rfind(b"row>") + 4 if chunk else len(data)  # </row>, also with a prefix
+                    if cut < 4:
+                        pending = data
+                        continue
+                    block, pending = data[:cut], data[cut:]
+                    if b'"e"' in block or b"'e'" in block:
+                        for row, column, text in _errors_in(block):
+                            found.setdefault(row, {})[column] = text
+                    if not chunk:
+                        return found
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
+        raise FileProblem("bad_xlsx") from None  # a damaged sheet (its checksum, say)
 
 
 def _errors_in(block: bytes) -> Iterator[tuple[int, int, str]]:

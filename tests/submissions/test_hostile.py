@@ -97,6 +97,15 @@ def test_a_part_in_utf_16_is_checked_as_such(send: Any) -> None:
     rejected_with(send(patched.getvalue(), filename="utf16.xlsx"), "bad_xlsx")
 
 
+def test_a_damaged_sheet_is_refused(send: Any) -> None:
+    content = bytearray(xlsx_bytes(EN_HEADERS, [ROW] * 50))
+    with zipfile.ZipFile(io.BytesIO(bytes(content))) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)  # its compressed bytes
+    content[start + entry.compress_size // 2] ^= 0xFF
+    rejected_with(send(bytes(content), filename="damaged.xlsx"), "bad_xlsx")
+
+
 def test_macro_workbook_is_refused(send: Any) -> None:
     content = io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW]))
     patched = io.BytesIO()
