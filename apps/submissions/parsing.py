@@ -262,12 +262,17 @@ def read_xlsx(path: Path, score: Callable[[list[Any]], int], sheet_names: list[s
         workbook.close()
         raise
     left = sheet.start[1] if sheet.start else 0
+    width = sheet.end[1] + 1 if sheet.end else 0
     spans: dict[int, list[tuple[int, int, int]]] = {}  # header-area row: (column, from row, from column)
+    room = HEADER_SCAN_ROWS * width  # ranges that do not overlap cover the header area at most once
     for (first_row, first_column), (last_row, last_column) in sheet.merged_cell_ranges or []:
-        for row in range(first_row + 1, min(last_row + 1, HEADER_SCAN_ROWS) + 1):
-            spans.setdefault(row, []).extend(
-                (column, first_row + 1, first_column) for column in range(first_column, last_column + 1)
-            )
+        rows_covered = range(first_row + 1, min(last_row + 1, HEADER_SCAN_ROWS) + 1)
+        columns = range(first_column, min(last_column + 1, width))
+        room -= len(rows_covered) * len(columns)
+        if room < 0:
+            break  # overlapping ranges: a broken or hostile sheet, not filled any further
+        for row in rows_covered:
+            spans.setdefault(row, []).extend((column, first_row + 1, first_column) for column in columns)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # python-calamine yields the empty rows above the sheet's first cell, but starts every row at the

@@ -106,6 +106,21 @@ def test_a_damaged_sheet_is_refused(send: Any) -> None:
     rejected_with(send(bytes(content), filename="damaged.xlsx"), "bad_xlsx")
 
 
+def test_overlapping_merged_ranges_over_the_header_are_not_filled_forever(send: Any) -> None:
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW])))
+    merges = '<mergeCells count="5000">' + '<mergeCell ref="A1:XFD20"/>' * 5000 + "</mergeCells>"
+    patched = io.BytesIO()
+    with original, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in original.infolist():
+            data = original.read(item.filename).decode()
+            if item.filename == "xl/worksheets/sheet1.xml":  # a cell in the last column, 5,000 merges
+                data = data.replace("</row>", '<c r="XFD1" t="inlineStr"><is><t>far</t></is></c></row>', 1)
+                data = data.replace("</sheetData>", f"</sheetData>{merges}")
+            target.writestr(item, data)
+    submission = send(patched.getvalue(), filename="merged.xlsx")
+    rejected_with(submission, "duplicate_column")  # the first range fills the header area with "Period"
+
+
 def test_macro_workbook_is_refused(send: Any) -> None:
     content = io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW]))
     patched = io.BytesIO()
