@@ -5,8 +5,14 @@
 (b) end to end (POST to /api/v1/submissions/ with a token, processed by the same code the worker
     runs, until accepted and stored) in rows/s, and as a ratio to a plain PostgreSQL COPY of the same
     rows into a table of the same shape;
-plus the peak memory of the validation stage for three file sizes (it should not grow with the file), and
-(c) how long a normal monthly file takes from the POST until its status is final, with a real worker.
+plus the peak memory of the validation stage for three file sizes (it should not grow with the file),
+(c) how long a normal monthly file takes from the POST until its status is final, with a real worker, and
+(d) the validation stage of the same rows as an XLSX workbook (--xlsx-rows, 100,000 by default), read by
+    python-calamine, in rows/s and as a ratio to openpyxl merely reading every cell of the same file
+    (read-only, values only), with the peak memory of each in a process of its own.
+
+`--case d` runs one case alone (repeat it for several); all four run by default. `--repeat 3` runs
+(d)'s two stages three times in turns and keeps the fastest of each.
 
 Runs against the embedded database of `make run` (or DATABASE_URL), as the demo firm red-valley-tomato,
 for period 2030-01 so that it does not touch the demo's own data.
@@ -84,6 +90,29 @@ def make_file(path: Path, rows: int) -> None:
             )
 
 
+NUMBERS = {2: int, 8: float, 9: float, 11: float, 12: float, 13: float, 14: int}  # typed cells in Excel
+
+
+def make_workbook(path: Path, rows: int) -> None:
+    """The monthly file of `make_file` as a workbook, on a sheet named after the standard, with numbers as
+    number cells (as a firm's spreadsheet holds them) and the rest as text."""
+    import csv
+
+    import openpyxl
+
+    source = path.with_suffix(".csv")
+    make_file(source, rows)
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("tomato-paste.exports")
+    with source.open(encoding="utf-8", newline="") as lines:
+        reader = csv.reader(lines)
+        sheet.append(next(reader))
+        for cells in reader:
+            sheet.append([NUMBERS[i](cell) if i in NUMBERS else cell for i, cell in enumerate(cells)])
+    workbook.save(path)
+    source.unlink()
+
+
 def table_schema_file(path: Path) -> Path:
     import django
 
@@ -117,7 +146,11 @@ def _validation_stage(path: str) -> dict:
     fields = [f for f in version.fields.order_by("position") if not f.derived]
     organization = Organization.objects.get(slug="red-valley-tomato")
     started = time.perf_counter()
-    table = parsing.read_csv(Path(path), header_scorer(fields))
+    if path.endswith(".xlsx"):  # as services._open_table reads a workbook
+        names = [version.standard.code, *version.titles.values()]
+        table = parsing.read_xlsx(Path(path), header_scorer(fields), names)
+    else:
+        table = parsing.read_csv(Path(path), header_scorer(fields))
     try:
         problems, summary = check_table(
             version=version,
@@ -145,6 +178,32 @@ def validation_stage(path: Path) -> dict:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(_validation_stage, str(path)).result()
+
+
+def _openpyxl_reading(path: str) -> dict:
+    """openpyxl reading every cell of the workbook's first sheet (read-only, values only), nothing else."""
+    import openpyxl
+
+    started = time.perf_counter()
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = cells = 0
+    for values in workbook.worksheets[0].iter_rows(values_only=True):
+        rows += 1
+        cells += sum(1 for value in values if value is not None)
+    workbook.close()
+    return {
+        "rows": rows - 1,  # the header is no data row
+        "cells": cells,
+        "seconds": time.perf_counter() - started,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def openpyxl_reading(path: Path) -> dict:
+    """In a fresh process of its own, as the validation stage runs."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_openpyxl_reading, str(path)).result()
 
 
 def frictionless_stage(path: Path, schema: Path) -> dict:
@@ -360,57 +419,109 @@ def remove_submission(submission_id: str) -> None:
     submission.delete()
 
 
+def workbooks(folder: Path, rows: int, repeat: int) -> None:
+    """(d): the hub's validation stage of a workbook against openpyxl reading the same workbook; each the
+    fastest of `repeat` runs, taken in turns (on a busy machine one run of either can be far off)."""
+    big, half, small = folder / "tomato.xlsx", folder / "tomato-half.xlsx", folder / "tomato-small.xlsx"
+    started = time.perf_counter()
+    for path, count in ((big, rows), (half, max(1, rows // 2)), (small, max(1, rows // 10))):
+        make_workbook(path, count)
+    print(
+        f"    workbook: {rows:,} rows, {big.stat().st_size / 1e6:.1f} MB "
+        f"(written by openpyxl in {time.perf_counter() - started:.0f} s, with two smaller ones)"
+    )
+    runs = [(validation_stage(big), openpyxl_reading(big)) for _run in range(repeat)]
+    ours = min((run for run, _theirs in runs), key=lambda run: run["seconds"])
+    theirs = min((run for _ours, run in runs), key=lambda run: run["seconds"])
+    smaller = [validation_stage(small), validation_stage(half)]
+    ours_rate, theirs_rate = ours["rows"] / ours["seconds"], theirs["rows"] / theirs["seconds"]
+    best = f", the fastest of {repeat} runs each" if repeat > 1 else ""
+    print(
+        f"(d) validation stage of the workbook (python-calamine{best}): {ours_rate:,.0f} rows/s "
+        f"({ours['seconds']:.1f} s, {ours['errors']} errors); openpyxl reading its cells (read-only, "
+        f"values only): {theirs_rate:,.0f} rows/s ({theirs['seconds']:.1f} s, {theirs['cells']:,} cells); "
+        f"ratio {ours_rate / theirs_rate:.1f}× (target 10×)"
+    )
+    sizes = ", ".join(f"{run['max_rss_mb']:.0f} MB for {run['rows']:,} rows" for run in [*smaller, ours])
+    print(
+        f"    peak memory of the validation stage: {sizes}; of openpyxl reading: "
+        f"{theirs['max_rss_mb']:.0f} MB for {theirs['rows']:,} rows"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV file of (a) and (b)")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the workbook of (d)")
+    parser.add_argument("--case", action="append", choices=["a", "b", "c", "d"], help="only this case")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of (d), the fastest of each counts")
     options = parser.parse_args()
+    cases = set(options.case or "abcd")
     folder = Path(tempfile.mkdtemp(prefix="hub-bench-"))
-    big, half, small = folder / "tomato.csv", folder / "tomato-half.csv", folder / "tomato-small.csv"
-    make_file(big, options.rows)
-    make_file(half, max(1, options.rows // 2))
-    make_file(small, max(1, options.rows // 10))
-    schema = table_schema_file(big)
     print(
-        f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-        f"file: {options.rows:,} rows, {big.stat().st_size / 1e6:.0f} MB"
+        f"machine: {platform.node()} · {os.cpu_count()} cores · {cpu_model()} · "
+        f"Python {platform.python_version()} · {time.strftime('%Y-%m-%d')} · "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
+    big = folder / "tomato.csv"
+    if cases & {"a", "b"}:
+        make_file(big, options.rows)
+        print(f"    file: {options.rows:,} rows, {big.stat().st_size / 1e6:.0f} MB")
+    if "a" in cases:
+        half, small = folder / "tomato-half.csv", folder / "tomato-small.csv"
+        make_file(half, max(1, options.rows // 2))
+        make_file(small, max(1, options.rows // 10))
+        schema = table_schema_file(big)
+        ours = validation_stage(big)
+        smaller = [validation_stage(small), validation_stage(half)]
+        theirs = frictionless_stage(big, schema)
+        ours_rate = ours["rows"] / ours["seconds"]
+        theirs_rate = (theirs["rows"] or options.rows) / theirs["seconds"]
+        print(
+            f"(a) validation stage: {ours_rate:,.0f} rows/s ({ours['seconds']:.1f} s, {ours['errors']} "
+            f"errors, {ours['duplicates']} repeated keys); frictionless validate: {theirs_rate:,.0f} rows/s "
+            f"({theirs['seconds']:.1f} s, valid={theirs['valid']}); "
+            f"ratio {ours_rate / theirs_rate:.2f}× (target 10×)"
+        )
+        sizes = ", ".join(f"{run['max_rss_mb']:.0f} MB for {run['rows']:,} rows" for run in [*smaller, ours])
+        print(f"    peak memory of the validation stage: {sizes}")
+    if "b" in cases:
+        whole = end_to_end(big)
+        copy = copy_reference(big)
+        stored = stored_copy_reference(whole["id"])
+        remove_submission(whole["id"])
+        whole_rate = whole["rows"] / whole["seconds"]
+        copy_rate, stored_rate = copy["rows"] / copy["seconds"], stored["rows"] / stored["seconds"]
+        print(
+            f"(b) end to end through the API: {whole_rate:,.0f} rows/s "
+            f"({whole['seconds']:.1f} s, {whole['status']}); "
+            f"plain COPY of the file into a table of its 15 columns: {copy_rate:,.0f} rows/s "
+            f"({copy['seconds']:.1f} s), ratio {whole_rate / copy_rate:.2f}; "
+            f"plain COPY of the stored rows into a table like the observation table: "
+            f"{stored_rate:,.0f} rows/s ({stored['seconds']:.1f} s), ratio {whole_rate / stored_rate:.2f} "
+            f"(target 0.33)"
+        )
+    if "c" in cases:
+        latency = monthly_latency(folder)
+        print(
+            f"(c) a monthly file of {latency['rows']} rows, POST to the API until its status is final, "
+            f"with a real worker on the configured broker: p50 {latency['p50_ms']:.0f} ms, "
+            f"p99 {latency['p99_ms']:.0f} ms over {latency['files']} files (target: within seconds)"
+        )
+    if "d" in cases:
+        workbooks(folder, options.xlsx_rows, max(1, options.repeat))
 
-    ours = validation_stage(big)
-    smaller = [validation_stage(small), validation_stage(half)]
-    theirs = frictionless_stage(big, schema)
-    ours_rate = ours["rows"] / ours["seconds"]
-    theirs_rate = (theirs["rows"] or options.rows) / theirs["seconds"]
-    print(
-        f"(a) validation stage: {ours_rate:,.0f} rows/s ({ours['seconds']:.1f} s, {ours['errors']} "
-        f"errors, {ours['duplicates']} repeated keys); frictionless validate: {theirs_rate:,.0f} rows/s "
-        f"({theirs['seconds']:.1f} s, valid={theirs['valid']}); "
-        f"ratio {ours_rate / theirs_rate:.2f}× (target 10×)"
-    )
-    sizes = ", ".join(f"{run['max_rss_mb']:.0f} MB for {run['rows']:,} rows" for run in [*smaller, ours])
-    print(f"    peak memory of the validation stage: {sizes}")
 
-    whole = end_to_end(big)
-    copy = copy_reference(big)
-    stored = stored_copy_reference(whole["id"])
-    remove_submission(whole["id"])
-    whole_rate = whole["rows"] / whole["seconds"]
-    copy_rate, stored_rate = copy["rows"] / copy["seconds"], stored["rows"] / stored["seconds"]
-    print(
-        f"(b) end to end through the API: {whole_rate:,.0f} rows/s "
-        f"({whole['seconds']:.1f} s, {whole['status']}); "
-        f"plain COPY of the file into a table of its 15 columns: {copy_rate:,.0f} rows/s "
-        f"({copy['seconds']:.1f} s), ratio {whole_rate / copy_rate:.2f}; "
-        f"plain COPY of the stored rows into a table like the observation table: {stored_rate:,.0f} rows/s "
-        f"({stored['seconds']:.1f} s), ratio {whole_rate / stored_rate:.2f} (target 0.33)"
-    )
-    latency = monthly_latency(folder)
-    print(
-        f"(c) a monthly file of {latency['rows']} rows, POST to the API until its status is final, with a "
-        f"real worker on the configured broker: p50 {latency['p50_ms']:.0f} ms, "
-        f"p99 {latency['p99_ms']:.0f} ms over {latency['files']} files (target: within seconds)"
-    )
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, where there is one."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or "CPU unknown"
+    names = (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    return next(names, "CPU unknown")
 
 
 if __name__ == "__main__":

@@ -2,14 +2,17 @@
 
 CSV: the encoding is detected, not assumed (byte-order marks, UTF-8, UTF-16 without a mark, then
 GB18030, CP1251, KOI8-R and CP866 by statistics), and so is the delimiter (, ; tab |). XLSX: the zip
-is checked before openpyxl touches it (entry count, total uncompressed size, compression ratio),
-defusedxml guards its XML, and the sheet is the one named after the standard or the first. In both,
-the header row is found below any title rows, and rows are read lazily, so memory does not grow
-with the file.
+is checked before any reader touches it (entry count, total uncompressed size, compression ratio,
+macros, and no DOCTYPE or entity declarations in any XML part), then python-calamine reads the sheet
+named after the standard or the first; its rows are turned into Python objects one at a time, numbered
+as the spreadsheet numbers them. In both, the header row is found below any title rows, and memory
+holds a block of rows at a time; a workbook's cells also sit in the compiled reader (about the size of
+the sheet's XML, twice that while it reads the sheet).
 
 Checking works on columns: `batches(table)` turns the rows below the header into polars frames of
-text cells, BATCH_ROWS at a time. CSV is read by polars itself (after transcoding to UTF-8 when the
-file is in another encoding); workbooks and JSON rows are turned into text cell by cell (`cell_text`).
+text cells. CSV is read by polars itself, CHUNK_BYTES at a time (after transcoding to UTF-8 when the
+file is in another encoding); workbooks and JSON rows, BATCH_ROWS at a time, are turned into text a
+column at a time (`column_texts`: texts as they are, numbers by polars, anything else by `cell_text`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,18 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import html
 import io
+import itertools
+import posixpath
+import re
 import zipfile
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -33,11 +42,19 @@ HEADER_SCAN_ROWS = 20
 SAMPLE_BYTES = 256 * 1024
 CANDIDATE_ENCODINGS = ["gb18030", "cp1251", "koi8_r", "cp866"]
 DELIMITERS = [",", ";", "\t", "|"]
-BATCH_ROWS = 50_000
-XLSX_LOAD_WHOLE_BYTES = 1024 * 1024
+BATCH_ROWS = 10_000  # workbook or JSON rows a block; as Python objects, about 3 kB a row of 15 cells
 CHUNK_BYTES = 4 * 1024 * 1024  # a block's frames take about 20 times this; larger blocks gain little
 EXTRA_COLUMNS = 8  # cells beyond the header's width are read into this many extra columns, to report them
+XML_PARTS = (".xml", ".rels", ".vml")
+XML_HEAD_BYTES = 4096  # real workbooks reach their root element within the first 100 bytes of a part
+PLAIN_PROLOG = re.compile(r"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<[^!?/\s]", re.DOTALL)
+ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*>")
+CELL_REFERENCE = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{1,3})([0-9]+)[\"']")
+CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
+CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 csv.field_size_limit(1024 * 1024)
+T = TypeVar("T")
 
 
 class FileProblem(Exception):
@@ -175,7 +192,10 @@ def read_csv(path: Path, score: Callable[[list[Any]], int]) -> Table:
 
 
 def check_zip(path: Path) -> None:
-    """Refuse zip bombs before any XML is parsed: too many entries, too large, too compressed."""
+    """Refuse zip bombs and XML tricks before any XML is parsed: too many entries, too large, too
+    compressed, macros, and XML parts that declare anything (a DOCTYPE, so entities) before their root
+    element. The workbook reader parses XML in compiled code that defusedxml cannot guard, so this
+    check is what refuses entity expansion."""
     with path.open("rb") as handle:
         detect_kind(handle.read(8))  # an old .xls says so
     try:
@@ -199,54 +219,178 @@ def check_zip(path: Path) -> None:
             raise FileProblem("bad_xlsx")
         if "xl/vbaProject.bin" in names:
             raise FileProblem("xlsx_macros")
+        for entry in entries:
+            if entry.filename.lower().endswith(XML_PARTS) and not _plain_xml(archive, entry):
+                raise FileProblem("bad_xlsx")
+
+
+def _plain_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """Whether the part's head goes from the XML declaration (comments, processing instructions) straight
+    to the root element, with no <!DOCTYPE> or <!ENTITY> declarations on the way."""
+    try:
+        with archive.open(entry) as part:
+            head = part.read(XML_HEAD_BYTES)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
+        return False  # unreadable, encrypted or compressed in a way the reader may not share
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return not text.strip() or PLAIN_PROLOG.match(text) is not None
 
 
 def read_xlsx(path: Path, score: Callable[[list[Any]], int], sheet_names: list[str]) -> Table:
-    import openpyxl
+    """The sheet named after the standard (else the first worksheet), read by python-calamine: numbered
+    as the spreadsheet numbers its rows and columns, merged cells in the header area filled with their
+    top-left value, error cells (#N/A) as the text Excel shows. The reader holds the sheet's cells in
+    compiled memory; Python objects are made a row at a time."""
+    import python_calamine
 
     check_zip(path)
-    # A workbook loaded whole holds every cell as an object (hundreds of MB for 100,000 rows), so only
-    # small ones are: they give merged header cells. Larger ones are streamed (openpyxl's read-only
-    # mode); both read about 6,000 rows of 15 columns a second.
-    small = path.stat().st_size < XLSX_LOAD_WHOLE_BYTES
-    handle = path.open("rb")  # a file object: stored originals have no .xlsx extension for openpyxl to check
+    workbook = _calamine(lambda: python_calamine.CalamineWorkbook.from_path(path))
     try:
-        workbook = openpyxl.load_workbook(handle, read_only=not small, data_only=True)
-    except Exception:
-        handle.close()
-        raise FileProblem("bad_xlsx") from None
-
-    def close() -> None:
+        worksheets = [
+            sheet.name
+            for sheet in workbook.sheets_metadata
+            if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
+        if not worksheets:
+            raise FileProblem("bad_xlsx")
+        wanted = {name.casefold()[:31] for name in sheet_names}
+        name = next((title for title in worksheets if title.casefold() in wanted), worksheets[0])
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-xlsx") as pool:
+            scan = pool.submit(_error_cells, path, name)  # on another core while the reader reads the sheet
+            sheet = _calamine(lambda: workbook.get_sheet_by_name(name))
+            errors = scan.result()
+    except BaseException:
         workbook.close()
-        handle.close()
-
-    wanted = {name.casefold()[:31] for name in sheet_names}
-    sheet = next((ws for ws in workbook.worksheets if ws.title.casefold() in wanted), workbook.worksheets[0])
-    merged: dict[tuple[int, int], Any] = {}
-    if small:
-        for area in sheet.merged_cells.ranges:
-            if area.min_row > HEADER_SCAN_ROWS:
-                continue
-            value = sheet.cell(row=area.min_row, column=area.min_col).value
-            for row in range(area.min_row, area.max_row + 1):
-                for column in range(area.min_col, area.max_col + 1):
-                    merged[(row, column)] = value
+        raise
+    left = sheet.start[1] if sheet.start else 0
+    width = sheet.end[1] + 1 if sheet.end else 0
+    spans: dict[int, list[tuple[int, int, int]]] = {}  # header-area row: (column, from row, from column)
+    room = HEADER_SCAN_ROWS * width  # ranges that do not overlap cover the header area at most once
+    for (first_row, first_column), (last_row, last_column) in sheet.merged_cell_ranges or []:
+        rows_covered = range(first_row + 1, min(last_row + 1, HEADER_SCAN_ROWS) + 1)
+        columns = range(first_column, min(last_column + 1, width))
+        room -= len(rows_covered) * len(columns)
+        if room < 0:
+            break  # overlapping ranges: a broken or hostile sheet, not filled any further
+        for row in rows_covered:
+            spans.setdefault(row, []).extend((column, first_row + 1, first_column) for column in columns)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            if number <= HEADER_SCAN_ROWS and merged:
-                cells = [merged.get((number, column), cell) for column, cell in enumerate(cells, start=1)]
-            while cells and cells[-1] is None:
+        # python-calamine yields the empty rows above the sheet's first cell, but starts every row at the
+        # sheet's first column: the `left` empty columns before it are put back.
+        pad = [""] * left
+        above: list[list[Any]] = []
+        for number, values in enumerate(sheet.iter_rows(), start=1):
+            cells = pad + values if left else values
+            if number in errors:
+                for column, text in errors[number].items():
+                    cells += [""] * (column + 1 - len(cells))
+                    cells[column] = text
+            if number <= HEADER_SCAN_ROWS:
+                for column, source_row, source_column in spans.get(number, ()):
+                    source = cells if source_row == number else above[source_row - 1]
+                    value = source[source_column] if source_column < len(source) else ""
+                    cells += [""] * (column + 1 - len(cells))
+                    cells[column] = value
+                above.append(cells)
+            while cells and cells[-1] == "":
                 cells.pop()
             yield number, cells
 
     try:
         header_row, headers, rest = _find_header(rows(), score)
     except BaseException:
-        close()
+        workbook.close()
         raise
-    return Table("xlsx", header_row, headers, rest, sheet=sheet.title, closer=close)
+    return Table("xlsx", header_row, headers, rest, sheet=name, closer=workbook.close)
+
+
+def _calamine(call: Callable[[], T]) -> T:
+    """`call()`, with any failure of the compiled reader (a Rust panic too) as an unreadable workbook."""
+    try:
+        return call()
+    except BaseException as error:
+        if isinstance(error, Exception) or type(error).__name__ == "PanicException":
+            raise FileProblem("bad_xlsx") from None
+        raise
+
+
+def _error_cells(path: Path, sheet: str) -> dict[int, dict[int, str]]:
+    """The sheet's cells that hold an error value (#DIV/0!, #N/A), as {row: {column from 0: text}}.
+    The workbook reader gives them as empty cells; Excel shows them, and writes them so to CSV, as text.
+    One pass over the sheet's XML: whole rows a block at a time, searched only where a block has one."""
+    found: dict[int, dict[int, str]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None:
+                return found
+            with archive.open(part) as stream:
+                pending = b""
+                while True:
+                    chunk = stream.read(CHUNK_BYTES)
+                    data = pending + chunk
+                    cut = data.rfind(b"row>") + 4 if chunk else len(data)  # </row>, also with a prefix
+                    if cut < 4:
+                        pending = data
+                        continue
+                    block, pending = data[:cut], data[cut:]
+                    if b'"e"' in block or b"'e'" in block:
+                        for row, column, text in _errors_in(block):
+                            found.setdefault(row, {})[column] = text
+                    if not chunk:
+                        return found
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
+        raise FileProblem("bad_xlsx") from None  # a damaged sheet (its checksum, say)
+
+
+def _errors_in(block: bytes) -> Iterator[tuple[int, int, str]]:
+    for match in ERROR_TYPE.finditer(block):
+        start, end = block.rfind(b"<", 0, match.start()), block.find(b">", match.end())
+        tag = CELL_TAG.fullmatch(block, start, end + 1) if 0 <= start < end else None
+        if tag is None or tag[0].endswith(b"/>"):
+            continue
+        reference = CELL_REFERENCE.search(tag[0])
+        if reference is None:
+            continue
+        close = CELL_END.search(block, end)
+        value = CELL_VALUE.search(block, end, close.start() if close else len(block))
+        if value:
+            column = 0
+            for letter in reference[1]:
+                column = column * 26 + letter - 64
+            yield int(reference[2]), column - 1, html.unescape(value[1].decode("utf-8", errors="replace"))
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip entry of the sheet named `sheet`, from the workbook and its relationships."""
+    from defusedxml import DefusedXmlException, ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, DefusedXmlException):
+        return None
+    ids = [
+        value
+        for element in workbook.iter()
+        if element.tag.rpartition("}")[2] == "sheet" and element.get("name") == sheet
+        for key, value in element.attrib.items()
+        if key.endswith("}id")
+    ]
+    targets = [
+        element.get("Target", "")
+        for element in relations.iter()
+        if element.tag.rpartition("}")[2] == "Relationship" and ids and element.get("Id") == ids[0]
+    ]
+    if not targets:
+        return None
+    target = targets[0]
+    part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    return part if part in archive.namelist() else None
 
 
 # --- Both -------------------------------------------------------------------------------------------------
@@ -291,11 +435,11 @@ def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
 
     A NUL character is not text (PostgreSQL cannot store it): the first row holding one stops the file
     with the `nul_character` problem, instead of failing when the rows are written."""
-    frames = (
-        _csv_batches(table, size)
-        if table.kind == "csv" and table.path is not None
-        else _cell_batches(table, size)
-    )
+    if table.kind == "csv" and table.path is not None:
+        frames = _csv_batches(table, size)
+    else:
+        names = column_names(len(table.headers))
+        frames = (_frame(block, names) for block in _blocks(table.rows, size))
     for frame in frames:
         cells = [name for name in frame.columns if name != "row"]
         damaged = frame.filter(
@@ -306,26 +450,19 @@ def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
         yield frame
 
 
-def _cell_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
-    """Workbook and JSON rows as frames of `size` rows, or fewer once their text reaches CHUNK_BYTES
-    (as a CSV block), so that large cells do not make a block large."""
-    width = len(table.headers)
-    names = column_names(width)
-    numbers: list[int] = []
-    columns: list[list[str | None]] = [[] for _name in names]
+def _blocks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    """Workbook and JSON rows `size` at a time, or fewer once their text reaches CHUNK_BYTES (as a CSV
+    block), so that large cells do not make a block large."""
+    block: list[tuple[int, list[Any]]] = []
     held = 0
-    for number, cells in table.rows:
-        numbers.append(number)
-        texts = [cell_text(cell) for cell in cells[: width + EXTRA_COLUMNS]]
-        texts += [None] * (len(names) - len(texts))
-        for column, text in zip(columns, texts, strict=True):
-            column.append(text)
-            held += len(text) if text else 0
-        if len(numbers) >= size or held >= CHUNK_BYTES:
-            yield _frame(numbers, names, columns)
-            numbers, columns, held = [], [[] for _name in names], 0
-    if numbers:
-        yield _frame(numbers, names, columns)
+    for item in rows:
+        block.append(item)
+        held += sum(len(cell) for cell in item[1] if isinstance(cell, str))
+        if len(block) >= size or held >= CHUNK_BYTES:
+            yield block
+            block, held = [], 0
+    if block:
+        yield block
 
 
 def data_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -340,11 +477,64 @@ def has_data_rows(table: Table) -> bool:
     return any(data_rows(frame).height for frame in batches(table))
 
 
-def _frame(numbers: list[int], names: list[str], columns: list[list[str | None]]) -> pl.DataFrame:
-    data: dict[str, pl.Series] = {"row": pl.Series("row", numbers, dtype=pl.UInt32)}
-    for name, column in zip(names, columns, strict=True):
-        data[name] = pl.Series(name, column, dtype=pl.String)
+def _frame(block: list[tuple[int, list[Any]]], names: list[str]) -> pl.DataFrame:
+    """A batch of workbook or JSON rows as text columns, turned column by column (`column_texts`)."""
+    width = len(names)
+    rows = [cells for _number, cells in block]
+    if max(map(len, rows)) > width:
+        rows = [cells[:width] for cells in rows]
+    columns = list(itertools.zip_longest(*rows))
+    empty = pl.repeat(None, len(rows), dtype=pl.String, eager=True)  # columns no row reaches
+    data = {"row": pl.Series("row", [number for number, _cells in block], dtype=pl.UInt32)}
+    for index, name in enumerate(names):
+        data[name] = (column_texts(columns[index]) if index < len(columns) else empty).alias(name)
     return pl.DataFrame(data)
+
+
+def column_texts(cells: Sequence[Any]) -> pl.Series:
+    """`cell_text` of every cell, and null for empty ones: texts as they are, and columns of numbers and
+    texts (a workbook's measures, empty cells among them) turned by polars, not one cell at a time."""
+    kinds = set(map(type, cells))
+    if kinds <= {str, type(None)}:
+        texts = pl.Series(cells, dtype=pl.String)
+    elif kinds == {float}:
+        texts = _number_texts(pl.Series(cells, dtype=pl.Float64))
+    elif kinds <= {float, str, type(None)}:
+        numbers = pl.Series([cell if type(cell) is float else None for cell in cells], dtype=pl.Float64)
+        words = pl.Series([cell if type(cell) is str else None for cell in cells], dtype=pl.String)
+        texts = _number_texts(numbers)
+        texts = texts.zip_with(texts.is_not_null(), words)
+    else:
+        texts = pl.Series([cell_text(cell) for cell in cells], dtype=pl.String)
+    return texts.replace("", None)
+
+
+def _number_texts(numbers: pl.Series) -> pl.Series:
+    """`cell_text` of floats in bulk. Whole numbers below 10^15 are their digits. Others between 10^-4
+    and 10^15 whose shortest form has at most 15 digits (at most 16 characters besides the sign) are
+    that form, which is then what Python's 15-digit format gives. The rest (more digits, exponents,
+    -0.0, NaN) go one by one. In steps, so that polars makes each column once."""
+    value, shortest, point, size = pl.col("v"), pl.col("s"), pl.col("p"), pl.col("n")
+    frame = pl.DataFrame({"v": numbers}).with_columns(s=value.cast(pl.String))
+    frame = frame.with_columns(p=shortest.str.find(".", literal=True), n=shortest.str.len_bytes())
+    frame = frame.with_columns(
+        whole=(value.abs() < 1e15) & (value == value.floor()) & ~((value == 0) & (1 / value < 0)),
+        plain=(value.abs() >= 1e-4)
+        & (value.abs() < 1e15)
+        & point.is_not_null()
+        & (size - (value < 0).cast(pl.UInt32) <= 16)
+        & ~shortest.str.contains("e", literal=True),
+    )
+    three = frame.select(pl.col("plain") & (size - point == 4)).to_series()
+    if three.any():  # never three decimals
+        frame = frame.with_columns(s=pl.when(three).then(shortest + "0").otherwise(shortest))
+    texts = frame.select(
+        pl.when("whole").then(value.cast(pl.Int64).cast(pl.String)).when("plain").then(shortest).alias("t")
+    ).to_series()
+    rest = (texts.is_null() & numbers.is_not_null()).arg_true()
+    if rest.len():
+        texts = texts.scatter(rest, [cell_text(number) for number in numbers.gather(rest).to_list()])
+    return texts
 
 
 def cell_text(value: Any) -> str | None:

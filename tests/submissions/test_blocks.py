@@ -139,3 +139,34 @@ def test_blocks_of_workbook_or_json_rows_are_bounded_in_bytes_as_well_as_rows() 
         assert text <= parsing.CHUNK_BYTES + 8192 + 16
         numbers += frame.get_column("row").to_list()
     assert numbers == list(range(2, 10_502))
+
+
+workbook_cell = st.one_of(
+    st.floats(),  # every float: whole, tiny, huge, more than 15 digits, -0.0, NaN, infinities
+    st.floats(min_value=-1e9, max_value=1e9).map(lambda value: round(value, 3)),
+    st.integers(min_value=-(10**18), max_value=10**18),
+    st.booleans(),
+    st.sampled_from(["", "n/a", "1 234,5", None]),
+    st.dates().map(lambda day: dt.datetime.combine(day, dt.time(0))),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.lists(workbook_cell, min_size=0, max_size=6), min_size=1, max_size=30),
+    kind=st.sampled_from(["float", "mixed"]),
+)
+def test_workbook_blocks_hold_each_cells_text(rows: list[list[Any]], kind: str) -> None:
+    if kind == "float":  # a column of numbers only, as a workbook's measures are
+        rows = [[cell for cell in cells if type(cell) is float] for cells in rows]
+    numbered = list(enumerate(rows, start=2))
+    table = parsing.Table("xlsx", 1, HEADERS, iter(numbered))
+    seen = []
+    for frame in parsing.batches(table, size=7):
+        seen += frame.select(pl.exclude("row")).rows()
+    width = len(HEADERS) + parsing.EXTRA_COLUMNS
+    expected = [
+        tuple(parsing.cell_text(cell) or None for cell in [*cells[:width], *[None] * (width - len(cells))])
+        for cells in rows
+    ]
+    assert seen == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -235,6 +236,52 @@ def test_xlsx_real_dates_in_the_period_column(send: Any) -> None:
         filename="dates.xlsx",
     )
     assert accepted(submission)["period"] == "2026-09"
+
+
+def test_xlsx_rows_and_columns_are_numbered_as_the_spreadsheet_does(send: Any) -> None:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active  # nothing in row 1 or column A: the sheet's cells start at B2
+    sheet["B2"] = "Tomato paste exports, September 2026"
+    sheet.merge_cells("B2:K2")
+    header = ["Period", "Shipment", None, None, None, None, None, "Quantity (t)", "Value", "Currency"]
+    below = [None, "Product", "Destination country", "Incoterm", "Border crossing", "Transport mode"]
+    serial = (dt.date(2026, 9, 1) - dt.date(1899, 12, 30)).days
+    for column, (top, bottom, cell) in enumerate(
+        itertools.zip_longest(header, [*below, "Packaging"], [serial, *ROW[1:7], 25, 21500, "USD"]), start=2
+    ):
+        sheet.cell(row=3, column=column, value=top)
+        sheet.cell(row=4, column=column, value=bottom)
+        sheet.cell(row=6, column=column, value=cell)
+    for column in "BIJK":
+        sheet.merge_cells(f"{column}3:{column}4")
+    sheet["I7"] = "lots"  # row 7: only a quantity, and not a number
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    submission = send(buffer.getvalue(), filename="offset.xlsx")
+    assert submission.summary["header_row"] == 4
+    issues = [(i.row, i.column, i.value, i.code) for i in submission.issues.filter(value="lots")]
+    assert issues == [(7, "Quantity (t)", "lots", "not_a_number")]
+
+    del sheet["I7"]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    submission = send(buffer.getvalue(), filename="offset.xlsx", key="without row 7")
+    values = accepted(submission)
+    assert values["period"] == "2026-09" and values["product"] == "hot-break-28-30"
+    assert values["quantity"] == 25 and values["currency"] == "USD"
+    assert Observation.objects.get(submission=submission).row == 6
+
+
+def test_xlsx_error_cells_are_read_as_excel_shows_them(send: Any) -> None:
+    row = [*ROW[:7], "#DIV/0!", 21500, "USD", "#N/A"]  # openpyxl writes these as error cells
+    submission = send(xlsx_bytes([*EN_HEADERS, "Brix"], [row]), filename="errors.xlsx")
+    assert submission.status == "rejected"
+    issues = {(i.row, i.column, i.value) for i in submission.issues.all()}
+    assert issues == {(2, "Quantity (t)", "#DIV/0!"), (2, "Brix", "#N/A")}
 
 
 def test_json_rows_go_through_the_same_checks(

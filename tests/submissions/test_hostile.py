@@ -57,6 +57,70 @@ def test_xml_entity_tricks_are_refused(send: Any) -> None:
     rejected_with(send(patched.getvalue(), filename="laughs.xlsx"), "bad_xlsx")
 
 
+DECLARATIONS = '<!DOCTYPE x [<!ENTITY e "e">]>'  # declared, never used: the reader itself would not mind
+
+
+@pytest.mark.parametrize(
+    ("part", "head"),
+    [
+        ("xl/worksheets/sheet1.xml", DECLARATIONS),
+        ("xl/worksheets/sheet1.xml", "<!-- made by hand -->\n<!DOCTYPE worksheet>"),
+        ("xl/sharedStrings.xml", DECLARATIONS),
+        ("xl/styles.xml", DECLARATIONS),
+        ("xl/_rels/workbook.xml.rels", DECLARATIONS),
+        ("[Content_Types].xml", "<!DOCTYPE Types>"),
+    ],
+)
+def test_xml_declarations_in_any_part_are_refused(send: Any, part: str, head: str) -> None:
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW])))
+    sst = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>'
+    body = original.read(part).decode() if part in original.namelist() else sst
+    declaration, _, rest = body.partition("?>") if body.startswith("<?xml") else ("", "", body)
+    patched = io.BytesIO()
+    with original, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in original.infolist():
+            if item.filename != part:
+                target.writestr(item, original.read(item.filename))
+        target.writestr(part, f"{declaration}{'?>' if declaration else ''}{head}{rest}")
+    rejected_with(send(patched.getvalue(), filename="declared.xlsx"), "bad_xlsx")
+
+
+def test_a_part_in_utf_16_is_checked_as_such(send: Any) -> None:
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW])))
+    patched = io.BytesIO()
+    with original, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/styles.xml":
+                data = data.decode().replace("?>", f"?>{DECLARATIONS}", 1).encode("utf-16")
+            target.writestr(item, data)
+    rejected_with(send(patched.getvalue(), filename="utf16.xlsx"), "bad_xlsx")
+
+
+def test_a_damaged_sheet_is_refused(send: Any) -> None:
+    content = bytearray(xlsx_bytes(EN_HEADERS, [ROW] * 50))
+    with zipfile.ZipFile(io.BytesIO(bytes(content))) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)  # its compressed bytes
+    content[start + entry.compress_size // 2] ^= 0xFF
+    rejected_with(send(bytes(content), filename="damaged.xlsx"), "bad_xlsx")
+
+
+def test_overlapping_merged_ranges_over_the_header_are_not_filled_forever(send: Any) -> None:
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW])))
+    merges = '<mergeCells count="5000">' + '<mergeCell ref="A1:XFD20"/>' * 5000 + "</mergeCells>"
+    patched = io.BytesIO()
+    with original, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in original.infolist():
+            data = original.read(item.filename).decode()
+            if item.filename == "xl/worksheets/sheet1.xml":  # a cell in the last column, 5,000 merges
+                data = data.replace("</row>", '<c r="XFD1" t="inlineStr"><is><t>far</t></is></c></row>', 1)
+                data = data.replace("</sheetData>", f"</sheetData>{merges}")
+            target.writestr(item, data)
+    submission = send(patched.getvalue(), filename="merged.xlsx")
+    rejected_with(submission, "duplicate_column")  # the first range fills the header area with "Period"
+
+
 def test_macro_workbook_is_refused(send: Any) -> None:
     content = io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW]))
     patched = io.BytesIO()
