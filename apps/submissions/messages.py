@@ -21,6 +21,13 @@ MESSAGES = {
     ),
     "bad_bytes": _("Row %(row)s has characters that are not valid %(encoding)s. Save the file as CSV UTF-8."),
     "bad_csv": _("Row %(row)s cannot be read as CSV: %(reason)s."),
+    "open_quote": _(
+        'Row %(row)s has a cell that starts with a quote (") that is never closed, so the rest of the '
+        "file would be one cell (the hub reads at most %(limit)s MB for a row). Close the quote or remove it."
+    ),
+    "row_too_long": _(
+        "Row %(row)s is longer than the hub reads for a row (%(limit)s MB). A line break may be missing."
+    ),
     "bad_xlsx": _("The file is not a readable XLSX workbook."),
     "xlsx_bomb": _(
         "The workbook is compressed beyond any real spreadsheet (a 'zip bomb'); it was not opened."
@@ -61,6 +68,8 @@ NUMBERS = {
     "above_maximum": ("value", "limit"),
     "rule_lte": ("limit",),
     "rule_lt": ("limit",),
+    "open_quote": ("limit",),
+    "row_too_long": ("limit",),
 }
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
