@@ -385,6 +385,7 @@ def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
                     schema=schema,
                     truncate_ragged_lines=True,
                     missing_columns="insert",
+                    extra_columns="ignore",  # else a block whose first row is wider is refused
                     raise_if_empty=False,
                 )
             except pl.exceptions.PolarsError as error:

@@ -329,3 +329,16 @@ def test_a_quoted_cell_with_line_breaks_is_one_cell(send: Any, monkeypatch: Any,
     submission = send(text.encode())
     assert submission.status == Submission.Status.ACCEPTED_WITH_WARNINGS
     assert submission.row_count == 12
+
+
+def test_a_row_of_many_cells_is_reported_as_extra_cells_wherever_its_block_starts(
+    send: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(parsing, "CHUNK_BYTES", 128)  # each of these rows starts a block
+    rows = distinct_rows(4)
+    rows[0] += ["0"] * 50  # row 2: the first row of the first block, far wider than the header
+    rows[2] += ["0"] * 50  # row 4
+    submission = send(csv_text(EN_HEADERS, rows).encode())
+    rejected_with(submission, "extra_cells")
+    assert sorted(submission.issues.filter(code="extra_cells").values_list("row", flat=True)) == [2, 4]
+    assert not submission.issues.filter(code="bad_csv").exists()
