@@ -379,7 +379,7 @@ def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
         if block:
             try:
                 frame = pl.read_csv(
-                    block,
+                    b"\n" + block,  # polars sizes its buffers by the first line: a blank one, dropped below
                     has_header=False,
                     separator=delimiter,
                     schema=schema,
@@ -391,6 +391,7 @@ def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
             except pl.exceptions.PolarsError as error:
                 reason = str(error).splitlines()[0][:200]
                 raise FileProblem("bad_csv", row=row, reason=reason) from None
+            frame = frame.slice(1)
             if frame.height:
                 yield frame.with_row_index("row", offset=row)
                 row += frame.height
