@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LANGS := zh_Hans ru kk ky uz
 
-.PHONY: run test lint stop catalogs messages schema clean help bench contract
+.PHONY: run test lint stop catalogs messages schema clean help bench bench-hostile contract
 
 help:
 	@echo "make run      set up and serve the hub on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -16,6 +16,7 @@ help:
 	@echo "make messages refresh the translation catalogs from the code (needs GNU gettext)"
 	@echo "make schema   rewrite docs/openapi.yaml from the code"
 	@echo "make bench    measure ingestion (bench/ingest.py; ROWS=1000000 by default)"
+	@echo "make bench-hostile  time and memory of hostile files at 1 and 4 MB (bench/hostile.py)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -49,6 +50,9 @@ contract: $(STAMP) catalogs
 bench: $(STAMP) catalogs
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/ingest.py --rows $${ROWS:-1000000}
+
+bench-hostile: $(STAMP) catalogs
+	$(PY) bench/hostile.py --sizes $${SIZES:-1,4} --timeout $${TIMEOUT:-120}
 
 schema: $(STAMP)
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml

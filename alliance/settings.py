@@ -178,6 +178,9 @@ HUB_JSON_MAX_BYTES = env.int("HUB_JSON_MAX_BYTES", default=2 * 1024 * 1024)
 HUB_XLSX_MAX_ENTRIES = env.int("HUB_XLSX_MAX_ENTRIES", default=1000)
 HUB_XLSX_MAX_UNCOMPRESSED = env.int("HUB_XLSX_MAX_UNCOMPRESSED", default=1024 * 1024 * 1024)
 HUB_XLSX_MAX_RATIO = env.int("HUB_XLSX_MAX_RATIO", default=200)
+# The longest CSV record (row) read, in bytes: a longer one refuses the file (a quote that never
+# closes, or a missing line break) instead of being read on. The header rows' cells are held to 1 MB.
+HUB_CSV_MAX_RECORD_BYTES = env.int("HUB_CSV_MAX_RECORD_BYTES", default=1024 * 1024)
 # Processing: a worker's claim on a submission lasts this long unless renewed; attempts are bounded.
 HUB_SUBMISSION_LEASE_SECONDS = env.int("HUB_SUBMISSION_LEASE_SECONDS", default=120)
 HUB_SUBMISSION_MAX_ATTEMPTS = env.int("HUB_SUBMISSION_MAX_ATTEMPTS", default=3)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import multiprocessing
 import os
 import platform
 import resource
@@ -31,12 +30,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+
+import stage  # bench/stage.py, next to this file
 
 PERIOD = "2030-01"
 HEADERS = [
@@ -58,8 +59,9 @@ HEADERS = [
 ]
 
 
-def make_file(path: Path, rows: int) -> None:
-    """A monthly file: every row a distinct shipment group; amounts nearly all distinct, as in real files."""
+def shipment_lines(rows: int) -> Iterator[str]:
+    """The data lines of a monthly file: every row a distinct shipment group; amounts nearly all distinct,
+    as in real files."""
     products = [
         "hot-break-28-30",
         "hot-break-30-32",
@@ -76,18 +78,23 @@ def make_file(path: Path, rows: int) -> None:
     modes = ["road", "rail", "multimodal", "sea", "air"]
     packaging = ["aseptic-drum", "bag-in-box", "tin"]
     combos = itertools.product(products, countries, incoterms, crossings, modes, packaging)
+    for number, (product, country, incoterm, crossing, mode, pack) in enumerate(combos):
+        if number >= rows:
+            break
+        quantity = f"{1 + (number * 7) % 900}.{number % 97:02d}"  # about 87,000 distinct values
+        value = f"{(number * 7919) % 100_000_000 / 100:.2f}"  # nearly every row its own amount
+        yield (
+            f"{PERIOD},{product},200290,{country},{incoterm},{crossing},{mode},{pack},{quantity},"
+            f"{value},USD,{28 + number % 10}.{number % 10},{4 + number % 5}.5,2.1{number % 10},"
+            f"{30 + number % 60}\r\n"
+        )
+
+
+def make_file(path: Path, rows: int) -> None:
+    """A monthly file of `rows` rows (shipment_lines) below the header."""
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(",".join(HEADERS) + "\r\n")
-        for number, (product, country, incoterm, crossing, mode, pack) in enumerate(combos):
-            if number >= rows:
-                break
-            quantity = f"{1 + (number * 7) % 900}.{number % 97:02d}"  # about 87,000 distinct values
-            value = f"{(number * 7919) % 100_000_000 / 100:.2f}"  # nearly every row its own amount
-            out.write(
-                f"{PERIOD},{product},200290,{country},{incoterm},{crossing},{mode},{pack},{quantity},"
-                f"{value},USD,{28 + number % 10}.{number % 10},{4 + number % 5}.5,2.1{number % 10},"
-                f"{30 + number % 60}\r\n"
-            )
+        out.writelines(shipment_lines(rows))
 
 
 NUMBERS = {2: int, 8: float, 9: float, 11: float, 12: float, 13: float, 14: int}  # typed cells in Excel
@@ -131,53 +138,12 @@ def table_schema_file(path: Path) -> Path:
     return target
 
 
-def _validation_stage(path: str) -> dict:
-    """The worker's own validation stage (services.check_table), with nothing written."""
-    import django
-
-    django.setup()
-    from apps.organizations.models import Organization
-    from apps.standards.models import StandardVersion
-    from apps.submissions import parsing
-    from apps.submissions.services import check_table
-    from apps.submissions.validation import header_scorer
-
-    version = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
-    fields = [f for f in version.fields.order_by("position") if not f.derived]
-    organization = Organization.objects.get(slug="red-valley-tomato")
-    started = time.perf_counter()
-    if path.endswith(".xlsx"):  # as services._open_table reads a workbook
-        names = [version.standard.code, *version.titles.values()]
-        table = parsing.read_xlsx(Path(path), header_scorer(fields), names)
-    else:
-        table = parsing.read_csv(Path(path), header_scorer(fields))
-    try:
-        problems, summary = check_table(
-            version=version,
-            fields=fields,
-            table=table,
-            period=PERIOD,
-            organization_id=organization.pk,
-            size=Path(path).stat().st_size,
-        )
-    finally:
-        table.close()
-    elapsed = time.perf_counter() - started
-    errors = [p for p in problems if p.severity == "error"]
-    return {
-        "rows": summary["rows"],
-        "errors": len(errors),
-        "duplicates": sum(1 for p in errors if p.code == "duplicate_key"),
-        "seconds": elapsed,
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
-
-
 def validation_stage(path: Path) -> dict:
-    """In a fresh process of its own, so that its peak memory is its own."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_validation_stage, str(path)).result()
+    """The worker's validation stage on the file, in a fresh process of its own (its peak memory its own)."""
+    kind = "xlsx" if path.suffix == ".xlsx" else "csv"
+    result = stage.in_own_process(stage.check_file, str(path), PERIOD, kind)
+    assert result is not None
+    return result
 
 
 def _openpyxl_reading(path: str) -> dict:
@@ -201,9 +167,9 @@ def _openpyxl_reading(path: str) -> dict:
 
 def openpyxl_reading(path: Path) -> dict:
     """In a fresh process of its own, as the validation stage runs."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_openpyxl_reading, str(path)).result()
+    result = stage.in_own_process(_openpyxl_reading, str(path))
+    assert result is not None
+    return result
 
 
 def frictionless_stage(path: Path, schema: Path) -> dict:

@@ -96,6 +96,20 @@ CODES: dict[str, Code] = {
         ("row", "encoding"),
     ),
     "bad_csv": Code(_("Row %(row)s cannot be read as CSV: %(reason)s."), ("row", "reason")),
+    "open_quote": Code(
+        _(
+            'Row %(row)s has a cell that starts with a quote (") that is never closed, so the rest of the '
+            "file would be one cell (the hub reads at most %(limit)s MB for a row). "
+            "Close the quote or remove it."
+        ),
+        ("row", "limit"),
+        numbers=("limit",),
+    ),
+    "row_too_long": Code(
+        _("Row %(row)s is longer than the hub reads for a row (%(limit)s MB). A line break may be missing."),
+        ("row", "limit"),
+        numbers=("limit",),
+    ),
     "nul_character": Code(
         _(
             "Row %(row)s holds a NUL character, which is not text: "

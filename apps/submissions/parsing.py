@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 import polars as pl
 from django.conf import settings
 
+from apps.submissions.csv_records import CsvRecords
 from apps.submissions.messages import check_problem
 
 HEADER_SCAN_ROWS = 20
@@ -173,6 +174,11 @@ def read_csv(path: Path, score: Callable[[list[Any]], int]) -> Table:
     stream = io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="", errors="strict")
     try:
         header_row, headers, rest = _find_header(_csv_rows(stream, delimiter), score)
+    except FileProblem as problem:
+        stream.close()
+        if problem.code in ("bad_csv", "no_header"):  # a quote that never closes reads as either
+            _check_first_records(path, encoding, delimiter)
+        raise
     except BaseException:
         stream.close()
         raise
@@ -565,73 +571,80 @@ def cell_text(value: Any) -> str | None:
 
 
 def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
-    """Polars reads the file a block of whole records at a time (CHUNK_BYTES, cut where no quoted
-    field is open), after strict decoding from the detected encoding. Memory holds one block."""
+    """Polars reads the file a block of whole records at a time (CHUNK_BYTES, cut where a record ends:
+    CsvRecords), after strict decoding from the detected encoding. Memory holds one block and at most
+    one record of HUB_CSV_MAX_RECORD_BYTES."""
     assert table.path is not None
     names = column_names(len(table.headers))
     schema = {name: pl.String for name in names}
-    encoding = table.encoding or "utf-8"
+    delimiter = table.delimiter or ","
+    records = CsvRecords(delimiter, settings.HUB_CSV_MAX_RECORD_BYTES)
+    skip, row = table.header_row, table.header_row + 1
+    for data, final in _utf8_chunks(table.path, table.encoding or "utf-8"):
+        records.feed(data)
+        if skip:  # the title rows and the header, which may reach over several chunks
+            skip -= records.skip(skip)
+            if skip:
+                if final:
+                    return
+                continue
+        block = records.finish() if final else records.take()
+        if block:
+            try:
+                frame = pl.read_csv(
+                    b"\n" + block,  # polars sizes its buffers by the first line: a blank one, dropped below
+                    has_header=False,
+                    separator=delimiter,
+                    schema=schema,
+                    truncate_ragged_lines=True,
+                    missing_columns="insert",
+                    extra_columns="ignore",  # else a block whose first row is wider is refused
+                    raise_if_empty=False,
+                )
+            except pl.exceptions.PolarsError as error:
+                reason = str(error).splitlines()[0][:200]
+                raise FileProblem("bad_csv", row=row, reason=reason) from None
+            frame = frame.slice(1)
+            if frame.height:
+                yield frame.with_row_index("row", offset=row)
+                row += frame.height
+
+
+def _check_first_records(path: Path, encoding: str, delimiter: str) -> None:
+    """Raise the problem of the first records (those the header is looked for in) if one of them is
+    longer than the limit or has a quote that never closes: the standard library's reader, which
+    reads them, only says that a cell is too large, or finds no header in a row that swallowed the file."""
+    records = CsvRecords(delimiter, settings.HUB_CSV_MAX_RECORD_BYTES)
+    wanted = HEADER_SCAN_ROWS
+    for data, final in _utf8_chunks(path, encoding):
+        records.feed(data)
+        wanted -= records.skip(wanted)
+        if not wanted:
+            return
+        if final:
+            records.finish()
+            return
+
+
+def _utf8_chunks(path: Path, encoding: str) -> Iterator[tuple[bytes, bool]]:
+    """The file as UTF-8, CHUNK_BYTES at a time, strictly decoded from `encoding` (without a byte-order
+    mark), each with whether it is the last."""
     recode = encoding not in ("utf-8", "utf-8-sig")
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    skip, row, lines, pending = table.header_row, table.header_row + 1, 0, b""
-    with table.path.open("rb") as source:
+    lines, first = 0, True
+    with path.open("rb") as source:
         while True:
             raw = source.read(CHUNK_BYTES)
             try:
                 text = decoder.decode(raw, final=not raw)
             except UnicodeDecodeError as error:
-                bad = lines + pending.count(b"\n") + raw[: error.start].count(b"\n") + 1
+                bad = lines + raw[: error.start].count(b"\n") + 1
                 raise FileProblem("bad_bytes", encoding=encoding, row=bad) from None
-            data = pending + (text.encode("utf-8") if recode else raw)
-            if skip:  # the title rows and the header, which may reach over several blocks
-                start, skip = _skip_records(data, skip, final=not raw)
-                lines += data.count(b"\n", 0, start)
-                data = data[start:]
-                if skip:
-                    pending = data
-                    continue
-            cut = len(data) if not raw else _record_end(data)
-            block, pending = data[:cut], data[cut:]
-            lines += block.count(b"\n")
-            if block:
-                try:
-                    frame = pl.read_csv(
-                        block,
-                        has_header=False,
-                        separator=table.delimiter or ",",
-                        schema=schema,
-                        truncate_ragged_lines=True,
-                        missing_columns="insert",
-                        raise_if_empty=False,
-                    )
-                except pl.exceptions.PolarsError as error:
-                    reason = str(error).splitlines()[0][:200]
-                    raise FileProblem("bad_csv", row=row, reason=reason) from None
-                if frame.height:
-                    yield frame.with_row_index("row", offset=row)
-                    row += frame.height
+            data = text.encode("utf-8") if recode else raw
+            if first and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8) :]
+            first = False
+            lines += data.count(b"\n")
+            yield data, not raw
             if not raw:
                 return
-
-
-def _skip_records(data: bytes, count: int, *, final: bool) -> tuple[int, int]:
-    """Where `data` is after its first `count` records, and how many of them it did not hold."""
-    start = 0
-    while count:
-        end = data.find(b"\n", start)
-        while end >= 0 and data.count(b'"', start, end) % 2:
-            end = data.find(b"\n", end + 1)
-        if end < 0:
-            return (len(data), 0) if final else (start, count)
-        start, count = end + 1, count - 1
-    return start, 0
-
-
-def _record_end(data: bytes) -> int:
-    """Just after the last newline of `data` that ends a record (no quoted field is open there)."""
-    end = data.rfind(b"\n")
-    while end >= 0:
-        if data.count(b'"', 0, end) % 2 == 0:
-            return end + 1
-        end = data.rfind(b"\n", 0, end)
-    return 0

@@ -212,6 +212,11 @@ def produced(send: Any, checks: StandardVersion) -> dict[str, list[dict[str, Any
     beyond_the_sample = csv_bytes(EN_HEADERS, [ROW] * (parsing.SAMPLE_BYTES // 60))
     sent(beyond_the_sample + b"2026-09,\xff\xfe\xfa\r\n")
     sent(csv_bytes(EN_HEADERS, [ROW]) + b'2026-09,"hot-break-28-30,KZ\r\n')
+    with override_settings(HUB_CSV_MAX_RECORD_BYTES=64 * 1024):  # a row without its line break
+        sent(csv_bytes(EN_HEADERS, [ROW]) + ",".join(ROW).encode() + b",x" * 40_000)
+    title = '"' + "x" * (1024 * 1024 + 10) + '"'  # a title cell beyond what the header scan reads
+    with override_settings(HUB_CSV_MAX_RECORD_BYTES=4 * 1024 * 1024):
+        sent(csv_bytes(EN_HEADERS, [ROW], title=title))
     sent(b'{"rows": 5}', filename="rows.json")
     workbook = xlsx_bytes(EN_HEADERS, [ROW])
     sent(b"PK\x03\x04" + b"\x00" * 600, filename="broken.xlsx")
