@@ -176,7 +176,10 @@ HUB_UPLOAD_MAX_BYTES = env.int("HUB_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024
 # A JSON body (rows sent as JSON) is parsed whole: about forty times its size in memory.
 HUB_JSON_MAX_BYTES = env.int("HUB_JSON_MAX_BYTES", default=2 * 1024 * 1024)
 HUB_XLSX_MAX_ENTRIES = env.int("HUB_XLSX_MAX_ENTRIES", default=1000)
-HUB_XLSX_MAX_UNCOMPRESSED = env.int("HUB_XLSX_MAX_UNCOMPRESSED", default=1024 * 1024 * 1024)
+# The reader holds a workbook's sheet (about its XML's size) and its shared strings whole: 256 MB of XML
+# is some 350,000 rows; larger data goes as CSV, which is read a block at a time.
+HUB_XLSX_MAX_UNCOMPRESSED = env.int("HUB_XLSX_MAX_UNCOMPRESSED", default=256 * 1024 * 1024)
+HUB_XLSX_MAX_SHARED_STRINGS = env.int("HUB_XLSX_MAX_SHARED_STRINGS", default=32 * 1024 * 1024)
 HUB_XLSX_MAX_RATIO = env.int("HUB_XLSX_MAX_RATIO", default=200)
 # The longest CSV record (row) read, in bytes: a longer one refuses the file (a quote that never
 # closes, or a missing line break) instead of being read on. The header rows' cells are held to 1 MB.

@@ -215,6 +215,9 @@ def check_zip(path: Path) -> None:
         total = sum(entry.file_size for entry in entries)
         if total > settings.HUB_XLSX_MAX_UNCOMPRESSED:
             raise FileProblem("xlsx_too_large")
+        strings = sum(e.file_size for e in entries if e.filename.lower() == "xl/sharedstrings.xml")
+        if strings > settings.HUB_XLSX_MAX_SHARED_STRINGS:  # read whole, about four times its size
+            raise FileProblem("xlsx_too_large")
         for entry in entries:
             if entry.compress_size and entry.file_size / entry.compress_size > settings.HUB_XLSX_MAX_RATIO:
                 raise FileProblem("xlsx_bomb")

@@ -3,9 +3,12 @@ PostgreSQL refuses, submissions finishing out of order or together, and the swee
 
 from __future__ import annotations
 
+import io
 import json
+import secrets
 import threading
 import time
+import zipfile
 from datetime import timedelta
 from typing import Any
 
@@ -16,9 +19,10 @@ from django.utils import timezone
 
 from apps.submissions import services
 from apps.submissions.models import Observation, Submission
-from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes
+from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes, xlsx_bytes
 from tests.submissions.test_files import EN_HEADERS, ROW
 
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SECOND = ["2026-09", "cold-break-30-32", "UZ", "CPT", "irkeshtam", "rail", "bag-in-box", "12", "9000", "USD"]
 
 
@@ -243,3 +247,26 @@ def test_a_json_body_past_its_limit_is_a_413_and_stores_nothing(
         "/api/v1/submissions/", small, content_type="application/json"
     )
     assert accepted.status_code == 202
+
+
+def test_a_workbook_whose_shared_strings_pass_their_limit_is_refused_before_reading(
+    send: Any, settings: Any
+) -> None:
+    """The reader holds a workbook's shared strings whole (a 99 MB part took about 400 MB), so the part's
+    unpacked size is bounded before any XML is read; the same workbook passes within the limit."""
+    strings = "".join(f"<si><t>{secrets.token_hex(8)}</t></si>" for _ in range(60))
+    part = f'<?xml version="1.0"?><sst xmlns="{MAIN_NS}" count="60" uniqueCount="60">{strings}</sst>'
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(EN_HEADERS, [ROW])))
+    buffer = io.BytesIO()
+    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/sharedStrings.xml", part)  # as Excel writes text cells
+    workbook = buffer.getvalue()
+    settings.HUB_XLSX_MAX_SHARED_STRINGS = 200
+    refused = send(workbook, filename="export.xlsx")
+    assert refused.status == "rejected"
+    assert list(refused.issues.values_list("code", flat=True)) == ["xlsx_too_large"]
+    settings.HUB_XLSX_MAX_SHARED_STRINGS = 32 * 1024 * 1024
+    again = send(workbook + b"", filename="export.xlsx")  # refused bytes are checked anew when sent again
+    assert "xlsx_too_large" not in set(again.issues.values_list("code", flat=True))
