@@ -166,4 +166,7 @@ class BoundedJSONParser(parsers.JSONParser):
                 _("A JSON body may hold at most %(limit)s MB; send more rows as a CSV or XLSX file.")
                 % {"limit": round(limit / (1024 * 1024), 1)}
             )
-        return super().parse(io.BytesIO(data), media_type, parser_context)
+        try:
+            return super().parse(io.BytesIO(data), media_type, parser_context)
+        except RecursionError:  # brackets nested thousands deep: DRF catches only ValueError
+            raise exceptions.ParseError(_("The JSON body is nested too deeply to be read.")) from None

@@ -132,6 +132,71 @@ def plain_rows(out: IO[str], size: int) -> None:
     _lines(size, shipment_lines(10_000_000), out)
 
 
+def _workbook(path: Path, size: int, cells: Callable[[int, list[str]], list[object]]) -> None:
+    """A workbook (sheet named after the standard) of good rows turned by `cells`, written until the
+    file would be about `size` bytes (estimated from the rows' text, as deflate packs it)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("tomato-paste.exports")
+    sheet.append(HEADERS)
+    written = 0
+    for number, line in enumerate(shipment_lines(10_000_000)):
+        row = cells(number, line[:-2].split(","))
+        sheet.append(row)
+        written += sum(len(str(cell)) for cell in row) // 3  # about what deflate leaves of it
+        if written >= size:
+            break
+    workbook.save(path)
+
+
+def workbook_big_cells(path: Path, size: int) -> None:
+    """Every row with an 8 KB cell of text that does not compress (hex), as its payment terms."""
+    _workbook(path, size, lambda number, cells: [*cells[:14], os.urandom(4096).hex()])
+
+
+def workbook_compressed_sheet(path: Path, size: int) -> None:
+    """A sheet of one repeated cell: it packs far beyond any real spreadsheet's ratio."""
+    _workbook(path, size * 60, lambda number, cells: ["x" * 2000] * 15)
+
+
+def json_rows(path: Path, size: int) -> None:
+    """JSON rows of the standard, as the API's JSON body is stored."""
+    import json
+
+    names = [
+        "period",
+        "product",
+        "hs_code",
+        "destination_country",
+        "incoterm",
+        "border_crossing",
+        "transport_mode",
+        "packaging",
+        "quantity",
+        "value",
+        "currency",
+        "brix",
+        "bostwick",
+        "colour_a_b",
+        "payment_terms",
+    ]
+    rows, written = [], 0
+    for line in shipment_lines(10_000_000):
+        row = dict(zip(names, line[:-2].split(","), strict=False))
+        rows.append(row)
+        written += len(line) * 2
+        if written >= size:
+            break
+    path.write_text(json.dumps({"rows": rows}))
+
+
+def json_nested(path: Path, size: int) -> None:
+    """Brackets nested as deep as the file is long."""
+    half = size // 2
+    path.write_text("[" * half + "]" * half)
+
+
 CASES = [
     csv_case("plain rows (normal)", plain_rows),
     csv_case("every cell quoted (normal)", every_cell_quoted),
@@ -141,6 +206,10 @@ CASES = [
     csv_case("one very long quoted cell", long_quoted_cell),
     csv_case("20,000 columns a row", many_columns),
     csv_case("one long line, no line break", long_line),
+    Case("workbook: 8 KB cells that do not compress", "xlsx", workbook_big_cells),
+    Case("workbook: a sheet packed beyond any real ratio", "xlsx", workbook_compressed_sheet),
+    Case("JSON rows (normal)", "json", json_rows),
+    Case("JSON nested as deep as it is long", "json", json_nested),
 ]
 
 

@@ -531,7 +531,7 @@ def _json_table(path: Path, fields: list[Field]) -> parsing.Table:
         rows = content["rows"] if isinstance(content, dict) else content
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise ValueError("rows must be a list of objects")
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise parsing.FileProblem("bad_json", reason=str(error)[:200]) from None
     if not rows:
         raise parsing.FileProblem("no_rows")

@@ -270,3 +270,19 @@ def test_a_workbook_whose_shared_strings_pass_their_limit_is_refused_before_read
     settings.HUB_XLSX_MAX_SHARED_STRINGS = 32 * 1024 * 1024
     again = send(workbook + b"", filename="export.xlsx")  # refused bytes are checked anew when sent again
     assert "xlsx_too_large" not in set(again.issues.values_list("code", flat=True))
+
+
+def test_json_nested_thousands_deep_is_a_400_not_a_500(cast: Any, standards: Any) -> None:
+    body = b'{"standard": "tomato-paste.exports", "period": "2026-09", "rows": ' + b"[" * 100_000
+    body += b"]" * 100_000 + b"}"
+    response = cast.client_for("token_contributor").post(
+        "/api/v1/submissions/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "parse_error"
+    assert not Submission.objects.exists()
+
+
+def test_a_stored_json_original_nested_too_deeply_is_rejected_with_bad_json(send: Any) -> None:
+    submission = send(b"[" * 100_000 + b"]" * 100_000, filename="rows.json")
+    assert submission.status == "rejected"
+    assert list(submission.issues.values_list("code", flat=True)) == ["bad_json"]
