@@ -31,6 +31,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
 import stage  # bench/stage.py, next to this file
 from ingest import HEADERS, PERIOD, shipment_lines
 
+ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 GOOD_ROWS = 100  # good rows before the hostile part: past the rows the header is looked for in
 
@@ -164,23 +165,10 @@ def json_rows(path: Path, size: int) -> None:
     """JSON rows of the standard, as the API's JSON body is stored."""
     import json
 
-    names = [
-        "period",
-        "product",
-        "hs_code",
-        "destination_country",
-        "incoterm",
-        "border_crossing",
-        "transport_mode",
-        "packaging",
-        "quantity",
-        "value",
-        "currency",
-        "brix",
-        "bostwick",
-        "colour_a_b",
-        "payment_terms",
-    ]
+    import yaml
+
+    definition = yaml.safe_load((ROOT / "standards" / "tomato-paste.exports" / "1.0.0.yaml").read_text())
+    names = [field["name"] for field in definition["fields"] if "derived" not in field]  # HEADERS' order
     rows, written = [], 0
     for line in shipment_lines(10_000_000):
         row = dict(zip(names, line[:-2].split(","), strict=False))
