@@ -27,17 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address, trusting X-Forwarded-For only behind HUB_TRUSTED_PROXIES proxies."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    proxies = settings.HUB_TRUSTED_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return remote
+from apps.audit.services import client_address
 
 
 def _counted_address(request: HttpRequest | None) -> str:

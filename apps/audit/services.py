@@ -74,8 +74,6 @@ def record_event(
     request: Any = None,
 ) -> AuditEvent:
     """Append one event. Runs inside the caller's transaction, so it is kept only if the change is."""
-    from apps.accounts.limits import client_address
-
     address = client_address(request) if request is not None else None
     event = AuditEvent(
         at=timezone.now(),
@@ -144,3 +142,16 @@ def record_denied_access(
         request=request,
         data={"organization_id": organization.pk},
     )
+
+
+def client_address(request: Any) -> str:
+    """The client's address, trusting X-Forwarded-For only behind HUB_TRUSTED_PROXIES proxies (what audit
+    events record, and what the sign-in limits count by)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    proxies = settings.HUB_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return remote

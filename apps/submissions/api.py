@@ -383,6 +383,11 @@ def read_report(request: Any, pk: Any, what: str) -> Submission:
     """The submission whose report `request` reads (404 unless the reader's organization's), with the
     read recorded in that organization's audit log."""
     submission = access_submission_by_id(request.user, pk)
+    record_report_read(request, submission, what)
+    return submission
+
+
+def record_report_read(request: Any, submission: Submission, what: str) -> None:
     record_read(
         actor=request.user,
         organization=submission.organization,
@@ -390,7 +395,6 @@ def read_report(request: Any, pk: Any, what: str) -> Submission:
         what=what,
         request=request,
     )
-    return submission
 
 
 def issue_rows(submission: Submission) -> list[dict[str, Any]]:

@@ -4,12 +4,11 @@ piece of the file to the next, so that polars can be handed blocks of whole reco
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from apps.submissions.parsing import FileProblem
+from apps.submissions.messages import FileProblem
 
 QUOTE, NEWLINE, CR = 0x22, 0x0A, 0x0D
 OUTSIDE, QUOTED, CLOSED, LITERAL = range(4)  # where the scan is; see CsvRecords
@@ -210,7 +209,6 @@ class CsvRecords:
         return self._problem("open_quote" if probe.state == QUOTED else "row_too_long", row)
 
     def _problem(self, code: str, row: int) -> FileProblem:
-        from apps.submissions.parsing import FileProblem  # parsing imports this module
 
         megabytes = f"{self.limit / 1024 / 1024:.2f}".rstrip("0").rstrip(".")
         return FileProblem(code, row=row, limit=megabytes)

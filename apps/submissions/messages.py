@@ -208,6 +208,17 @@ def check_problem(code: str, params: Mapping[str, Any]) -> None:
         raise ProblemError(f"problem {code!r} takes {list(entry.params)}: missing {missing}, extra {extra}")
 
 
+class FileProblem(Exception):
+    """The file as a whole cannot be read; `code` and `params` make the report's message (they must fit
+    CODES, or ProblemError is raised instead). Raised by the readers (parsing, csv_records)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        check_problem(code, params)
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
 def message(code: str, params: Mapping[str, Any]) -> str:
     """The problem's message in the active language, its numbers written as the reader writes them.
 

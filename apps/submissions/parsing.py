@@ -37,7 +37,7 @@ import polars as pl
 from django.conf import settings
 
 from apps.submissions.csv_records import CsvRecords
-from apps.submissions.messages import check_problem
+from apps.submissions.messages import FileProblem
 
 HEADER_SCAN_ROWS = 20
 SAMPLE_BYTES = 256 * 1024
@@ -56,17 +56,6 @@ CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
 CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 csv.field_size_limit(1024 * 1024)
 T = TypeVar("T")
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read; `code` and `params` make the report's message (they must fit
-    apps.submissions.messages.CODES, or ProblemError is raised instead)."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        check_problem(code, params)
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 @dataclass
@@ -445,18 +434,22 @@ def batches(table: Table, size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
     A NUL character is not text (PostgreSQL cannot store it): the first row holding one stops the file
     with the `nul_character` problem, instead of failing when the rows are written."""
     if table.kind == "csv" and table.path is not None:
-        frames = _csv_batches(table, size)
-    else:
-        names = column_names(len(table.headers))
-        frames = (_frame(block, names) for block in _blocks(table.rows, size))
-    for frame in frames:
-        cells = [name for name in frame.columns if name != "row"]
-        damaged = frame.filter(
-            pl.any_horizontal([pl.col(name).str.contains("\x00", literal=True) for name in cells])
-        )
-        if damaged.height:
-            raise FileProblem("nul_character", row=int(damaged.get_column("row")[0]))
-        yield frame
+        yield from _csv_batches(table, size)  # looks for NUL in a block's bytes, where it is cheap
+        return
+    names = column_names(len(table.headers))
+    for block in _blocks(table.rows, size):
+        yield _refuse_nul(_frame(block, names))
+
+
+def _refuse_nul(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame, unless a cell holds a NUL character: then `nul_character` with the first such row."""
+    cells = [name for name in frame.columns if name != "row"]
+    damaged = frame.filter(
+        pl.any_horizontal([pl.col(name).str.contains("\x00", literal=True) for name in cells])
+    )
+    if damaged.height:
+        raise FileProblem("nul_character", row=int(damaged.get_column("row")[0]))
+    return frame
 
 
 def _blocks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
@@ -607,9 +600,9 @@ def _csv_batches(table: Table, size: int) -> Iterator[pl.DataFrame]:
             except pl.exceptions.PolarsError as error:
                 reason = str(error).splitlines()[0][:200]
                 raise FileProblem("bad_csv", row=row, reason=reason) from None
-            frame = frame.slice(1)
+            frame = frame.slice(1).with_row_index("row", offset=row)
             if frame.height:
-                yield frame.with_row_index("row", offset=row)
+                yield _refuse_nul(frame) if b"\x00" in block else frame
                 row += frame.height
 
 

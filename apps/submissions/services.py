@@ -37,6 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliance.celery import app as celery_app
 from apps.audit.services import record_event
 from apps.organizations.models import Organization
 from apps.standards.models import Field, StandardVersion
@@ -170,16 +171,16 @@ def receive_submission(
             organization=organization,
             target=submission,
             request=request,
-            data={
-                "standard": version.standard.code,
-                "version": version.version,
-                "period": canonical,
-                "size": size,
-            },
+            data={**_described(version, canonical), "size": size},
         )
         transaction.on_commit(lambda: queue_processing(submission.pk))
 
     return _insert_once(submission, upload, received)
+
+
+def _described(version: StandardVersion, period: str) -> dict[str, Any]:
+    """What a submission's audit events say it is for."""
+    return {"standard": version.standard.code, "version": version.version, "period": period}
 
 
 def _key(idempotency_key: str | None) -> str | None:
@@ -319,12 +320,7 @@ def declare_nothing_to_report(
             organization=organization,
             target=submission,
             request=request,
-            data={
-                "standard": version.standard.code,
-                "version": version.version,
-                "period": canonical,
-                "supersedes": str(previous.pk) if previous else None,
-            },
+            data={**_described(version, canonical), "supersedes": str(previous.pk) if previous else None},
         )
         return None
 
@@ -355,11 +351,13 @@ def receive_rows(
     )
 
 
-def queue_processing(submission_id: Any) -> None:
-    from apps.submissions.tasks import process_submission_task
+PROCESS_TASK = "submissions.process"  # apps/submissions/tasks.py
 
+
+def queue_processing(submission_id: Any) -> None:
+    """Send the processing task; when the broker is down the sweeper sends it later."""
     try:
-        process_submission_task.delay(str(submission_id))
+        celery_app.tasks[PROCESS_TASK].delay(str(submission_id))
     except Exception:  # the broker is down: the sweeper will queue it
         logger.warning("could not queue submission %s; the sweeper will", submission_id, exc_info=True)
         return

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from apps.organizations.permissions import access_organization_by_id
 from apps.standards.models import Standard
 from apps.submissions import services
-from apps.submissions.api import issue_rows, read_report, report_csv
+from apps.submissions.api import issue_rows, read_report, record_report_read, report_csv
 from apps.submissions.forms import DeclarationForm, UploadForm
 from apps.submissions.models import Submission
 from apps.submissions.permissions import access_submission_by_id, can_submit
@@ -106,7 +106,10 @@ def submissions(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: str) -> HttpResponse:
     submission = access_submission_by_id(request.user, pk)
-    issues = issue_rows(read_report(request, pk, "report")) if submission.is_finished else []
+    issues = []
+    if submission.is_finished:
+        record_report_read(request, submission, "report")
+        issues = issue_rows(submission)
     return render(
         request,
         "submissions/detail.html",

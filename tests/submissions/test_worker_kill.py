@@ -79,6 +79,30 @@ def receive(cast: Any, version: StandardVersion, content: bytes, period: str = "
     return submission
 
 
+def kill_while_processing(worker: subprocess.Popen[bytes], submission: Submission, queue: str) -> None:
+    """Send `submission` to `worker`, wait until it is checking rows, then SIGKILL the whole worker
+    (main process and pool child)."""
+    process_submission_task.apply_async(args=[str(submission.pk)], queue=queue)
+    wait_for(
+        lambda: Submission.objects.filter(pk=submission.pk, status="processing", progress__gt=0).exists(),
+        90,
+        "the first worker to be working on the file",
+    )
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+
+
+def sweep_into(queue: str, monkeypatch: Any) -> None:
+    """Let the sweeper send what it re-queues to `queue`, and wait until it has re-queued something
+    (the killed worker's lease has run out)."""
+    monkeypatch.setattr(
+        services,
+        "queue_processing",
+        lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue),
+    )
+    wait_for(lambda: services.sweep_submissions() > 0, 30, "the lease to expire and the sweeper to re-queue")
+
+
 def start_kill_worker(queue: str, log: Any) -> subprocess.Popen[bytes]:
     return start_worker(queue, log, pool="prefork", HUB_SUBMISSION_LEASE_SECONDS="3")
 
@@ -106,27 +130,13 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_retry_finishes(
     first = start_kill_worker(queue, log)
     second = None
     try:
-        process_submission_task.apply_async(args=[str(submission.pk)], queue=queue)
-        wait_for(
-            lambda: Submission.objects.filter(pk=submission.pk, status="processing", progress__gt=0).exists(),
-            90,
-            "the first worker to be working on the file",
-        )
-        os.killpg(first.pid, signal.SIGKILL)  # the whole worker: main process and pool child
-        first.wait(timeout=10)
+        kill_while_processing(first, submission, queue)
         submission.refresh_from_db()
         assert submission.status == "processing"
         assert not Observation.objects.filter(submission=submission).exists()
 
         second = start_kill_worker(queue, log)
-        monkeypatch.setattr(
-            services,
-            "queue_processing",
-            lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue),
-        )
-        wait_for(
-            lambda: services.sweep_submissions() > 0, 30, "the lease to expire and the sweeper to re-queue"
-        )
+        sweep_into(queue, monkeypatch)
         wait_for(lambda: Submission.objects.get(pk=submission.pk).is_finished, 180, "the retry to finish")
         submission.refresh_from_db()
         assert submission.status == "accepted", list(submission.issues.values("code", "params")[:5])
@@ -212,24 +222,12 @@ def test_an_older_file_retried_after_a_kill_does_not_replace_the_newer_one(
     first = start_kill_worker(queue, log)
     second = None
     try:
-        process_submission_task.apply_async(args=[str(older.pk)], queue=queue)
-        wait_for(
-            lambda: Submission.objects.filter(pk=older.pk, status="processing", progress__gt=0).exists(),
-            90,
-            "the first worker to be working on the older file",
-        )
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        kill_while_processing(first, older, queue)
         second = start_kill_worker(queue, log)
         process_submission_task.apply_async(args=[str(newer.pk)], queue=queue)
         wait_for(lambda: Submission.objects.get(pk=newer.pk).is_finished, 60, "the newer file")
         assert Submission.objects.get(pk=newer.pk).is_current
-        monkeypatch.setattr(
-            services,
-            "queue_processing",
-            lambda pk: process_submission_task.apply_async(args=[str(pk)], queue=queue),
-        )
-        wait_for(lambda: services.sweep_submissions() > 0, 30, "the sweeper to re-queue the older file")
+        sweep_into(queue, monkeypatch)
         wait_for(lambda: Submission.objects.get(pk=older.pk).is_finished, 180, "the older file's retry")
         older.refresh_from_db()
         newer.refresh_from_db()
