@@ -216,24 +216,16 @@ def _new_submission(
 
 
 def _insert_once(
-    submission: Submission,
-    original: File,
-    then: Callable[[Submission], Submission | None],
+    submission: Submission, original: File, then: Callable[[Submission], None]
 ) -> tuple[Submission, bool]:
     """Save `submission` with its original bytes, then run `then` (the audit event, queueing, putting
-    it in force) in the same transaction; return (submission, True). `then` may instead name a
-    submission to answer with, and nothing is kept. A concurrent request with the same Idempotency-Key
-    that won the race answers with its submission."""
+    it in force) in the same transaction; return (submission, True). A concurrent request with the same
+    Idempotency-Key that won the race answers with its submission."""
     try:
         with transaction.atomic():
             submission.original.save("original", original, save=False)
             submission.save(force_insert=True)
-            instead = then(submission)
-            if instead is not None:
-                raise _Instead(instead)
-    except _Instead as answer:
-        submission.original.delete(save=False)
-        return answer.submission, False
+            then(submission)
     except IntegrityError:
         submission.original.delete(save=False)
         existing = _replayed(submission.organization, submission.idempotency_key, submission.fingerprint)
@@ -241,14 +233,6 @@ def _insert_once(
             raise
         return existing, False
     return submission, True
-
-
-class _Instead(Exception):
-    """Rolls back `_insert_once`'s transaction to answer with another submission."""
-
-    def __init__(self, submission: Submission) -> None:
-        super().__init__(submission.pk)
-        self.submission = submission
 
 
 def _replayed(organization: Organization, key: str | None, fingerprint: str) -> Submission | None:
@@ -294,6 +278,11 @@ def declare_nothing_to_report(
     existing = _replayed(organization, key, _fingerprint(version, canonical, sha256))
     if existing is not None:
         return existing, False
+    in_force = Submission.objects.filter(
+        organization=organization, standard_id=version.standard_id, period=canonical, is_current=True
+    ).first()
+    if in_force is not None and in_force.source == Submission.Source.NONE:
+        return in_force, False  # declared before and still in force: that declaration stands
     submission = _new_submission(
         actor,
         organization,
@@ -309,10 +298,8 @@ def declare_nothing_to_report(
         processed_at=timezone.now(),
     )
 
-    def declared(submission: Submission) -> Submission | None:
+    def declared(submission: Submission) -> None:
         previous = _make_current(submission)
-        if previous is not None and previous.source == Submission.Source.NONE:
-            return previous  # declared before and still in force: that declaration stands
         submission.save(update_fields=["is_current", "superseded_by"])
         record_event(
             actor=actor,
@@ -322,7 +309,6 @@ def declare_nothing_to_report(
             request=request,
             data={**_described(version, canonical), "supersedes": str(previous.pk) if previous else None},
         )
-        return None
 
     return _insert_once(submission, ContentFile(content), declared)
 
