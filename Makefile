@@ -10,7 +10,7 @@ LANGS := zh_Hans ru kk ky uz
 help:
 	@echo "make run      set up and serve the hub on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	@echo "make test     set up and run the tests"
-	@echo "make lint     ruff, mypy, migrations and OpenAPI schema checks"
+	@echo "make lint     ruff, import layers, house rules, mypy, migrations and OpenAPI schema checks"
 	@echo "make contract the API contract from outside: Schemathesis and two generated clients"
 	@echo "make stop     end anything a crashed run left behind (servers, embedded database)"
 	@echo "make messages refresh the translation catalogs from the code (needs GNU gettext)"
@@ -38,6 +38,7 @@ test: $(STAMP) catalogs
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=postgres://lint@localhost/lint $(VENV)/bin/mypy apps alliance
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/alliance-openapi.yaml

@@ -20,7 +20,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from alliance.errors import HubError
 from alliance.rest import BinaryRenderer
+
+
+class DomainError(exceptions.APIException):
+    """A HubError as DRF knows errors: its status, code and message."""
+
+    def __init__(self, error: HubError) -> None:
+        self.status_code = error.status
+        super().__init__(str(error.message), error.code)
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -75,7 +84,9 @@ def _answer_in_json(context: dict[str, Any]) -> None:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     _answer_in_json(context)
-    if isinstance(exc, RequestDataTooBig):
+    if isinstance(exc, HubError):
+        exc = DomainError(exc)
+    elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError()

@@ -10,7 +10,6 @@ from alliance import views
 from alliance.health import healthz
 
 api_v1 = [
-    path("", include("apps.accounts.api_urls")),
     path("", include("apps.organizations.api_urls")),
     path("", include("apps.standards.api_urls")),
     path("", include("apps.submissions.api_urls")),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from alliance.api import error_response
+from apps.accounts.services import set_preferred_language
 
 
 @require_POST
@@ -18,8 +19,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        from apps.accounts.services import set_preferred_language
-
         set_preferred_language(user=request.user, language=language)
     return response
 

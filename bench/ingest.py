@@ -210,8 +210,8 @@ def bench_client() -> tuple:
     from django.test import Client
 
     from apps.accounts.models import User
-    from apps.accounts.services import create_api_token
     from apps.organizations.models import Organization
+    from apps.organizations.tokens import create_api_token
 
     organization = Organization.objects.get(slug="red-valley-tomato")
     admin = User.objects.get(email="admin@red-valley-tomato.example")

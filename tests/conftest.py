@@ -16,11 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.test.utils import override_settings
 
-from apps.accounts.models import ApiToken, User
-from apps.accounts.services import create_api_token
-from apps.organizations.models import Invitation, Membership, Organization, Role
+from apps.accounts.models import User
+from apps.organizations.models import ApiToken, Invitation, Membership, Organization, Role, Sector
 from apps.organizations.services import create_organization, grant_membership, invite_member, make_steward
-from apps.standards.models import Sector
+from apps.organizations.tokens import create_api_token
 
 PASSWORD = "correct-horse-battery-staple"
 ROLES = (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER)

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from apps.accounts import schema, signals  # noqa: F401  (schema extension, sign-in audit receivers)
+        from apps.accounts import signals  # noqa: F401  (sign-in audit receivers)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import limits
+from apps.accounts.models import User
 
 
 class SignInRefusals:
@@ -72,8 +73,6 @@ class AcceptInvitationForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))
         elif first:
-            from apps.accounts.models import User
-
             try:
                 password_validation.validate_password(
                     first, User(email=self.email, full_name=cleaned.get("full_name", ""))

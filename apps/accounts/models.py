@@ -1,4 +1,4 @@
-"""People (signing in with e-mail) and the organizations' API tokens."""
+"""People, who sign in with their e-mail address."""
 
 from __future__ import annotations
 
@@ -58,51 +58,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
-
-
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def usable(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
-class ApiToken(models.Model):
-    """An organization's credential for its own systems. Only a SHA-256 hash of the secret is kept."""
-
-    class Role(models.TextChoices):
-        VIEWER = "viewer", _("Viewer")
-        CONTRIBUTOR = "contributor", _("Contributor")
-
-    organization = models.ForeignKey(
-        "organizations.Organization",
-        on_delete=models.CASCADE,
-        related_name="api_tokens",
-        verbose_name=_("organization"),
-    )
-    name = models.CharField(_("name"), max_length=100)
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
-    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
-    key_hash = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix})"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -6,5 +6,4 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
-    path("invitations/<str:key>/", views.accept_invitation_view, name="accept_invitation"),
 ]

@@ -11,8 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin import ReadOnlyAdmin
 from apps.organizations import services
-from apps.organizations.models import EnterpriseGroup, Invitation, Membership, Organization
+from apps.organizations.models import ApiToken, EnterpriseGroup, Invitation, Membership, Organization, Sector
+from apps.organizations.services import EDITABLE_FIELDS
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,18 +38,28 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["admit", "suspend"]
 
-    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
-        from apps.audit.services import record_event
+    def get_readonly_fields(self, request: HttpRequest, obj: Organization | None = None) -> Any:
+        # the slug names the organization in URLs and audit events: it is chosen once
+        return (*self.readonly_fields, "slug") if obj is not None else self.readonly_fields
 
-        super().save_model(request, obj, form, change)
-        record_event(
-            actor=request.user,
-            action="organization.update" if change else "organization.create",
-            organization=obj,
-            target=obj,
-            request=request,
-            data={"changed": sorted(form.changed_data), "via": "admin"},
-        )
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        """Saved through the services, like the steward pages: the same checks and audit events."""
+        data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
+        sectors = form.cleaned_data.get("sectors", [])
+        if change:
+            saved = services.update_organization(
+                actor=request.user, organization=obj, sectors=sectors, request=request, **data
+            )
+        else:
+            saved = services.create_organization(
+                actor=request.user, slug=obj.slug, sectors=sectors, request=request, **data
+            )
+        obj.pk = saved.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # the service has set the sectors (no form.save_m2m()); the memberships inline is read-only
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Organization], status: str) -> None:
         for organization in queryset:
@@ -76,7 +88,7 @@ class EnterpriseGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     """Invitations, read-only and without their secret: people are invited on the organization's
     members page and join by accepting."""
 
@@ -92,11 +104,32 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Invitation._meta.fields if f.name not in ("id", "key_hash")]
     exclude = ("key_hash",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Which organization has which tokens, read-only: the public prefix (audit events name a token by
+    it) but no secret and no hash, and no minting, changing or deleting (an organization's admins
+    create and revoke its tokens, audited)."""
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    list_display = (
+        "name",
+        "prefix",
+        "organization",
+        "role",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    list_filter = ("role",)
+    search_fields = ("name", "prefix", "organization__slug")
+    fields = list_display
+    readonly_fields = fields
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    """The sectors come from standards/sectors.yaml (`manage.py load_standards`)."""
+
+    list_display = ("code", "name")
+    search_fields = ("code",)

@@ -10,6 +10,7 @@ class OrganizationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from apps.organizations import schema  # noqa: F401  (the Bearer token in the OpenAPI schema)
         from apps.organizations.services import ensure_steward_group
 
         # every app's post_migrate: the permissions of apps migrated after this one exist only then

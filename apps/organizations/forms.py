@@ -9,9 +9,7 @@ from django.conf import settings
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import ApiToken
-from apps.organizations.models import Organization, Role
-from apps.standards.models import Sector
+from apps.organizations.models import ApiToken, Organization, Role, Sector
 
 
 def country_choices() -> list[tuple[str, str]]:

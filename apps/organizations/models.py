@@ -1,6 +1,9 @@
-"""Organizations of the alliance, the people in them with their roles, and invitations to join."""
+"""Organizations of the alliance and the sectors they work in, the people in them with their roles,
+invitations to join, and the API tokens of their own systems."""
 
 from __future__ import annotations
+
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.i18n import pick
+
+
+def secret_digest(raw: str) -> str:
+    """What is stored of a secret (an invitation's key, an API token): its SHA-256, never the secret."""
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def validate_country(value: str) -> None:
@@ -30,6 +38,23 @@ class EnterpriseGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Sector(models.Model):
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    names = models.JSONField(_("names"), default=dict, help_text=_("Name per language code."))
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.names, default=self.code)
 
 
 class Organization(models.Model):
@@ -61,7 +86,7 @@ class Organization(models.Model):
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     region = models.CharField(_("region"), max_length=100, blank=True)
     sectors = models.ManyToManyField(
-        "standards.Sector", blank=True, related_name="organizations", verbose_name=_("sectors")
+        Sector, blank=True, related_name="organizations", verbose_name=_("sectors")
     )
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
     enterprise_group = models.ForeignKey(
@@ -168,3 +193,51 @@ class OrganizationUserObjectPermission(UserObjectPermissionBase):
 
 class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """An organization's credential for its own systems. Only a SHA-256 hash of the secret is kept."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", _("Viewer")
+        CONTRIBUTOR = "contributor", _("Contributor")
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -22,18 +22,20 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from apps.accounts.models import ApiToken, User
-from apps.accounts.principals import TokenClient
+from apps.accounts.models import User
+from apps.audit.services import record_denied_access
 from apps.organizations.models import (
+    ApiToken,
     Invitation,
     Membership,
     Organization,
     OrganizationUserObjectPermission,
     Role,
 )
+from apps.organizations.principals import TokenClient
 
 if TYPE_CHECKING:
-    from apps.accounts.principals import Actor
+    from apps.organizations.principals import Actor
 
 VIEWER_PERMISSIONS = frozenset({"view_organization", "view_data"})
 CONTRIBUTOR_PERMISSIONS = VIEWER_PERMISSIONS | {"submit_data"}
@@ -143,8 +145,6 @@ def role_of(actor: Actor | None, organization: Organization) -> str | None:
 
 
 def _deny(actor: Actor | None, organization: Organization, target: Any, request: Any) -> Http404:
-    from apps.audit.services import record_denied_access
-
     if not isinstance(actor, AnonymousUser) and actor is not None:
         record_denied_access(actor=actor, organization=organization, target=target, request=request)
     return Http404()

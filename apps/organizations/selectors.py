@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 
-from apps.accounts.models import ApiToken, User
-from apps.accounts.principals import TokenClient
-from apps.organizations.models import Invitation, Membership, Organization
+from apps.accounts.models import User
+from apps.organizations.models import ApiToken, Invitation, Membership, Organization
 from apps.organizations.permissions import is_steward
+from apps.organizations.principals import TokenClient
 
 if TYPE_CHECKING:
-    from apps.accounts.principals import Actor
+    from apps.organizations.principals import Actor
 
 
 def organizations_for(actor: Actor | None) -> QuerySet[Organization]:
@@ -58,3 +58,23 @@ def open_invitations_of(organization: Organization) -> list[Invitation]:
 
 def api_tokens_of(organization: Organization) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(organization=organization).select_related("created_by")
+
+
+def organizations_to_steward(*, status: str = "", kind: str = "") -> QuerySet[Organization]:
+    """Every organization, for the steward's list: by status, then name; `status` and `kind` filter
+    when they name a valid choice and are ignored otherwise."""
+    queryset = Organization.objects.prefetch_related("sectors").order_by("status", "legal_name")
+    if status in Organization.Status.values:
+        queryset = queryset.filter(status=status)
+    if kind in Organization.Kind.values:
+        queryset = queryset.filter(kind=kind)
+    return queryset
+
+
+def organization_counts() -> dict[str, int]:
+    """How many organizations the alliance has, and how many wait to be admitted (the steward's
+    dashboard)."""
+    return Organization.objects.aggregate(
+        organization_count=Count("pk"),
+        pending_count=Count("pk", filter=Q(status=Organization.Status.PENDING)),
+    )

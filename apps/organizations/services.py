@@ -7,7 +7,6 @@ returns early when nothing changes.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -22,7 +21,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from alliance.errors import HubError
 from apps.accounts.models import User
 from apps.audit.services import record_event
 from apps.organizations import permissions
@@ -32,15 +33,12 @@ from apps.organizations.models import (
     Organization,
     OrganizationUserObjectPermission,
     Role,
+    secret_digest,
 )
 
 logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("legal_name", "short_names", "kind", "country", "region", "size_class", "enterprise_group")
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _sync_permissions(*, user: User, organization: Organization, role: str | None) -> None:
@@ -177,6 +175,21 @@ def set_organization_status(
 # the internal path of seed_demo and the tests' cast only.
 
 
+class LastAdmin(HubError):
+    """The change would leave an organization without an admin."""
+
+    status = 409
+    code = "last_admin"
+    message = gettext_lazy("An organization needs at least one admin. Make someone else admin first.")
+
+
+def _keep_an_admin(membership: Membership) -> None:
+    """Raise LastAdmin if `membership` is its organization's only admin (the caller holds the
+    organization's row lock, so two admins cannot demote each other at once)."""
+    if membership.role == Role.ADMIN and _admin_count(membership.organization) <= 1:
+        raise LastAdmin
+
+
 def _admin_count(organization: Organization) -> int:
     return Membership.objects.filter(organization=organization, role=Role.ADMIN).count()
 
@@ -254,8 +267,7 @@ def change_role(*, actor: Any, membership: Membership, role: str, request: Any =
 def _change_role(*, actor: Any, membership: Membership, role: str, request: Any) -> Membership:
     if membership.role == role:
         return membership
-    if membership.role == Role.ADMIN and _admin_count(membership.organization) <= 1:
-        raise ValidationError(_("An organization needs at least one admin. Make someone else admin first."))
+    _keep_an_admin(membership)
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -281,10 +293,7 @@ def revoke_membership(*, actor: Any, membership: Membership, request: Any = None
         current = Membership.objects.select_related("user").filter(pk=membership.pk).first()
         if current is None:
             return
-        if current.role == Role.ADMIN and _admin_count(organization) <= 1:
-            raise ValidationError(
-                _("An organization needs at least one admin. Make someone else admin first.")
-            )
+        _keep_an_admin(current)
         user = current.user
         record_event(
             actor=actor,
@@ -332,7 +341,7 @@ def invite_member(
             organization=organization,
             email=email,
             role=role,
-            key_hash=_hash(raw),
+            key_hash=secret_digest(raw),
             invited_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.HUB_INVITATION_DAYS),
         )
@@ -344,7 +353,7 @@ def invite_member(
             request=request,
             data={"email": email, "role": role},
         )
-        link = settings.HUB_PUBLIC_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[raw])
+        link = settings.HUB_PUBLIC_URL.rstrip("/") + reverse("organizations:accept_invitation", args=[raw])
         language = translation.get_language()
         transaction.on_commit(lambda: _send_invitation(invitation.pk, link, language))
     return invitation, link
@@ -393,7 +402,9 @@ def _invitation_holds(invitation: Invitation) -> bool:
 def open_invitation(raw: str) -> Invitation | None:
     """The invitation whose secret is `raw`, if it can still be accepted."""
     invitation = (
-        Invitation.objects.select_related("organization", "invited_by").filter(key_hash=_hash(raw)).first()
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(key_hash=secret_digest(raw))
+        .first()
     )
     return invitation if invitation is not None and _invitation_holds(invitation) else None
 
@@ -407,7 +418,7 @@ def _lock_open_invitation(raw: str) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("organization", "invited_by")
-        .filter(key_hash=_hash(raw))
+        .filter(key_hash=secret_digest(raw))
         .first()
     )
     if invitation is None or not _invitation_holds(invitation):
@@ -495,9 +506,9 @@ STEWARD_PERMISSIONS = [
     "organizations.add_enterprisegroup",
     "organizations.change_enterprisegroup",
     "organizations.view_enterprisegroup",
-    "standards.add_sector",
-    "standards.change_sector",
-    "standards.view_sector",
+    "organizations.add_sector",
+    "organizations.change_sector",
+    "organizations.view_sector",
     "standards.view_standard",
     "standards.change_standard",
     "standards.add_standardversion",
@@ -510,7 +521,7 @@ STEWARD_PERMISSIONS = [
     "submissions.view_submission",
     "audit.view_auditevent",
     "accounts.view_user",
-    "accounts.view_apitoken",
+    "organizations.view_apitoken",
 ]
 
 

@@ -4,6 +4,8 @@ from apps.organizations import views
 
 app_name = "organizations"
 urlpatterns = [
+    # under /accounts/, where the links in invitations already sent lead
+    path("accounts/invitations/<str:key>/", views.accept_invitation_view, name="accept_invitation"),
     path("organizations/<slug:slug>/", views.organization_detail, name="detail"),
     path("organizations/<slug:slug>/members/", views.members, name="members"),
     path(

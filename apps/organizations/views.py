@@ -1,4 +1,5 @@
-"""Organization pages for members (people, tokens, audit) and the steward's organization pages."""
+"""Organization pages for members (people, tokens, audit), the steward's organization pages, and the
+page where an invitation is accepted."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,14 +17,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.services import create_api_token, revoke_api_token
+from alliance.errors import HubError
+from alliance.i18n import remember_language
+from apps.accounts.forms import AcceptInvitationForm
+from apps.accounts.models import User
 from apps.audit.selectors import events_of_organization
 from apps.organizations import permissions, selectors, services
 from apps.organizations.forms import AddMemberForm, ChangeRoleForm, OrganizationForm, StatusForm, TokenForm
-from apps.organizations.models import Organization
+from apps.organizations.models import Invitation, Organization
+from apps.organizations.tokens import create_api_token, revoke_api_token
 
 
-def _error_text(error: ValidationError) -> str:
+def _error_text(error: ValidationError | HubError) -> str:
     return " ".join(error.messages)
 
 
@@ -101,7 +107,7 @@ def change_member_role(request: HttpRequest, slug: str, membership_id: int) -> H
                 actor=request.user, membership=membership, role=form.cleaned_data["role"], request=request
             )
             messages.success(request, _("Role changed."))
-        except ValidationError as error:
+        except (ValidationError, services.LastAdmin) as error:
             messages.error(request, _error_text(error))
     return redirect("organizations:members", slug=slug)
 
@@ -114,7 +120,7 @@ def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     try:
         services.revoke_membership(actor=request.user, membership=membership, request=request)
         messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
-    except ValidationError as error:
+    except (ValidationError, services.LastAdmin) as error:
         messages.error(request, _error_text(error))
     if membership.user_id == request.user.pk:
         return redirect("portal:dashboard")
@@ -191,13 +197,9 @@ def _require_steward(request: HttpRequest) -> None:
 @login_required
 def steward_organizations(request: HttpRequest) -> HttpResponse:
     _require_steward(request)
-    queryset = Organization.objects.prefetch_related("sectors").order_by("status", "legal_name")
     status = request.GET.get("status", "")
-    if status in Organization.Status.values:
-        queryset = queryset.filter(status=status)
     kind = request.GET.get("kind", "")
-    if kind in Organization.Kind.values:
-        queryset = queryset.filter(kind=kind)
+    queryset = selectors.organizations_to_steward(status=status, kind=kind)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -215,9 +217,7 @@ def steward_organizations(request: HttpRequest) -> HttpResponse:
 @login_required
 def steward_organization_form(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     _require_steward(request)
-    organization = Organization.objects.filter(slug=slug).first() if slug else None
-    if slug and organization is None:
-        return render(request, "404.html", status=404)
+    organization = permissions.access_organization_by_slug(request.user, slug) if slug else None
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -256,9 +256,7 @@ def steward_organization_form(request: HttpRequest, slug: str | None = None) -> 
 @require_POST
 def steward_set_status(request: HttpRequest, slug: str) -> HttpResponse:
     _require_steward(request)
-    organization = Organization.objects.filter(slug=slug).first()
-    if organization is None:
-        return render(request, "404.html", status=404)
+    organization = permissions.access_organization_by_slug(request.user, slug)
     form = StatusForm(request.POST)
     if form.is_valid():
         services.set_organization_status(
@@ -282,3 +280,64 @@ def steward_set_status(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         return redirect(target)
     return redirect("organizations:steward_list")
+
+
+def accept_invitation_view(request: HttpRequest, key: str) -> HttpResponse:
+    """An invitation's page. For a new address: choose a password and join. For an existing account:
+    its owner, signed in, joins with one button; anyone else signed in is told so and nothing changes;
+    someone not signed in is asked to sign in and comes back here."""
+    invitation = services.open_invitation(key)
+    if invitation is None:
+        return render(request, "organizations/invitation_invalid.html", status=404)
+    account = services.invitation_account(invitation)
+    if account is not None:
+        return _accept_as_account(request, key, invitation, account)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                raw=key,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="apps.accounts.backends.SignInBackend")
+            return _welcome(request, invitation)
+    return render(
+        request,
+        "organizations/accept_invitation.html",
+        {"form": form, "invitation": invitation, "step": "new"},
+    )
+
+
+def _accept_as_account(request: HttpRequest, key: str, invitation: Invitation, account: User) -> HttpResponse:
+    context = {"invitation": invitation}
+    if not request.user.is_authenticated:
+        return render(request, "organizations/accept_invitation.html", {**context, "step": "sign_in"})
+    if request.user.pk != account.pk:
+        status = 403 if request.method == "POST" else 200
+        return render(
+            request, "organizations/accept_invitation.html", {**context, "step": "other"}, status=status
+        )
+    if request.method == "POST":
+        assert isinstance(request.user, User)
+        try:
+            services.accept_invitation_signed_in(raw=key, user=request.user, request=request)
+        except PermissionDenied:
+            return render(
+                request, "organizations/accept_invitation.html", {**context, "step": "other"}, status=403
+            )
+        except ValidationError:
+            return render(request, "organizations/invitation_invalid.html", status=404)
+        return _welcome(request, invitation)
+    return render(request, "organizations/accept_invitation.html", {**context, "step": "join"})
+
+
+def _welcome(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    messages.success(
+        request, _("Welcome to %(organization)s.") % {"organization": invitation.organization.name}
+    )
+    return remember_language(redirect("portal:dashboard"), request.LANGUAGE_CODE)

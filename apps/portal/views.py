@@ -8,15 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from apps.organizations.models import Organization
 from apps.organizations.permissions import is_steward
-from apps.organizations.selectors import memberships_of
+from apps.organizations.selectors import memberships_of, organization_counts
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"memberships": memberships_of(request.user)}  # type: ignore[arg-type]
     if is_steward(request.user):
-        context["pending_count"] = Organization.objects.filter(status=Organization.Status.PENDING).count()
-        context["organization_count"] = Organization.objects.count()
+        context.update(organization_counts())
     return render(request, "portal/dashboard.html", context)

@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from apps.standards.models import ExchangeRate, Sector
-
-
-@admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
-    list_display = ("code", "name")
-    search_fields = ("code",)
+from apps.standards.models import ExchangeRate
 
 
 @admin.register(ExchangeRate)

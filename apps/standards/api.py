@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,8 +20,15 @@ from alliance.i18n import pick
 from alliance.rest import CsvRenderer, OctetStreamRenderer, XlsxRenderer
 from apps.standards.definition import field_definition, table_schema
 from apps.standards.models import Field, Standard, StandardVersion
-from apps.standards.permissions import access_standard_by_code, access_version
-from apps.standards.selectors import language_of, newest_published, standards_for
+from apps.standards.permissions import access_version_by_code
+from apps.standards.selectors import (
+    current_version,
+    fields_of,
+    language_of,
+    released_versions,
+    standard_for,
+    standards_for,
+)
 from apps.standards.templates_files import template_download
 from apps.standards.units import symbol
 
@@ -83,10 +90,8 @@ class StandardSerializer(serializers.Serializer):
 
 
 def standard_body(standard: Standard, language: str) -> dict[str, Any]:
-    newest = newest_published(standard)
-    versions = getattr(standard, "visible_versions", None) or list(
-        standard.versions.exclude(status="draft").order_by("-major", "-minor", "-patch")
-    )
+    newest = current_version(standard)
+    versions = getattr(standard, "visible_versions", None) or released_versions(standard)
     return {
         "code": standard.code,
         "title": pick(standard.titles, standard.code, language),
@@ -166,7 +171,7 @@ def version_body(request: Request, version: StandardVersion, language: str) -> d
         "description": pick(version.descriptions, "", language),
         "primary_key": version.primary_key,
         "published_at": version.published_at,
-        "fields": [field_body(f, language) for f in version.fields.order_by("position")],
+        "fields": [field_body(f, language) for f in fields_of(version)],
         "links": {
             "schema": base + "schema.json",
             "template_csv": base + "template.csv",
@@ -188,10 +193,7 @@ class StandardDetail(APIView):
         responses={200: StandardSerializer, 404: OpenApiResponse(description="No such standard")},
     )
     def get(self, request: Request, code: str) -> Response:
-        standard = standards_for(request.user).filter(code=code).first()
-        if standard is None:
-            raise Http404
-        return Response(standard_body(standard, api_language(request)))
+        return Response(standard_body(standard_for(request.user, code), api_language(request)))
 
 
 class VersionDetail(APIView):
@@ -201,7 +203,7 @@ class VersionDetail(APIView):
         summary="A version with all its fields",
     )
     def get(self, request: Request, code: str, version: str) -> Response:
-        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        found = access_version_by_code(request.user, code, version)
         return Response(version_body(request, found, api_language(request)))
 
 
@@ -215,7 +217,7 @@ class VersionSchema(APIView):
         summary="The version as a plain Frictionless Table Schema",
     )
     def get(self, request: Request, code: str, version: str) -> Response:
-        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        found = access_version_by_code(request.user, code, version)
         return Response(table_schema(found, api_language(request)))
 
 
@@ -231,7 +233,7 @@ class VersionTemplateCsv(APIView):
         summary="CSV template (UTF-8 with BOM)",
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
-        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        found = access_version_by_code(request.user, code, version)
         return template_download(found, api_language(request), "csv")
 
 
@@ -249,7 +251,7 @@ class VersionTemplateXlsx(APIView):
         summary="XLSX template with units, drop-down lists and an explanation sheet",
     )
     def get(self, request: Request, code: str, version: str) -> HttpResponse:
-        found = access_version(request.user, access_standard_by_code(request.user, code), version)
+        found = access_version_by_code(request.user, code, version)
         response = template_download(found, api_language(request), "xlsx")
         if isinstance(request.accepted_renderer, OctetStreamRenderer):
             response["Content-Type"] = OctetStreamRenderer.media_type

@@ -98,61 +98,12 @@ def check_definition(
     versions); drafts being edited need English only.
     """
     check = _Checker(complete_texts=complete_texts)
-    known = {
-        "code",
-        "version",
-        "status",
-        "sector",
-        "audience",
-        "frequency",
-        "title",
-        "description",
-        "primaryKey",
-        "rules",
-        "fields",
-        "$schema",
-    }
-    for key in sorted(set(definition) - known):
-        check.fail("standard", "unknown-key", f"unknown key {key!r}")
-    code = definition.get("code", "")
-    if not isinstance(code, str) or not CODE_PATTERN.match(code):
-        check.fail("standard", "code", f"code {code!r} must look like 'sector.topic' (lower case, dots)")
-    if definition.get("version") is not None:
-        try:
-            parse_version(str(definition["version"]))
-        except ValueError as error:
-            check.fail("standard", "version", str(error))
-    if definition.get("status", "published") not in StandardVersion.Status.values:
-        check.fail("standard", "status", f"status must be one of {StandardVersion.Status.values}")
-    if definition.get("frequency") not in StandardVersion.Frequency.values:
-        check.fail("standard", "frequency", f"frequency must be one of {StandardVersion.Frequency.values}")
-    if definition.get("audience", "member") not in ("member", "partner"):
-        check.fail("standard", "audience", "audience must be 'member' or 'partner'")
-    check.texts("standard", "title", definition.get("title"), required=True)
-    check.texts("standard", "description", definition.get("description"), required=complete_texts)
-
+    _check_standard(check, definition)
     fields = definition.get("fields")
     if not isinstance(fields, list) or not fields:
         check.fail("standard", "fields", "a standard needs a non-empty list of fields")
         raise DefinitionError(source, check.problems)
-    by_name: dict[str, dict[str, Any]] = {}
-    for index, field in enumerate(fields):
-        name = field.get("name", "") if isinstance(field, dict) else ""
-        where = f"fields[{index}] {name}".strip()
-        if not isinstance(field, dict):
-            check.fail(where, "field-type", "each field must be an object")
-            continue
-        if not NAME_PATTERN.match(name):
-            check.fail(
-                where, "name", "name must be lower case letters, digits and _ (starting with a letter)"
-            )
-        elif name in by_name:
-            check.fail(where, "name-unique", f"the name {name!r} is used twice")
-        by_name[name] = field
-        _check_field(check, where, field)
-    for index, field in enumerate(fields):
-        if isinstance(field, dict):
-            _check_references(check, f"fields[{index}] {field.get('name', '')}", field, by_name)
+    by_name = _check_fields(check, fields)
     for name in definition.get("primaryKey") or []:
         if name not in by_name:
             check.fail("primaryKey", "primary-key", f"{name!r} is not a field")
@@ -185,6 +136,69 @@ FIELD_KEYS = {
 }
 
 
+STANDARD_KEYS = frozenset(
+    {
+        "code",
+        "version",
+        "status",
+        "sector",
+        "audience",
+        "frequency",
+        "title",
+        "description",
+        "primaryKey",
+        "rules",
+        "fields",
+        "$schema",
+    }
+)
+
+
+def _check_standard(check: _Checker, definition: dict[str, Any]) -> None:
+    """The standard's own keys: code, version, status, frequency, audience and texts."""
+    for key in sorted(set(definition) - STANDARD_KEYS):
+        check.fail("standard", "unknown-key", f"unknown key {key!r}")
+    code = definition.get("code", "")
+    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+        check.fail("standard", "code", f"code {code!r} must look like 'sector.topic' (lower case, dots)")
+    if definition.get("version") is not None:
+        try:
+            parse_version(str(definition["version"]))
+        except ValueError as error:
+            check.fail("standard", "version", str(error))
+    if definition.get("status", "published") not in StandardVersion.Status.values:
+        check.fail("standard", "status", f"status must be one of {StandardVersion.Status.values}")
+    if definition.get("frequency") not in StandardVersion.Frequency.values:
+        check.fail("standard", "frequency", f"frequency must be one of {StandardVersion.Frequency.values}")
+    if definition.get("audience", "member") not in ("member", "partner"):
+        check.fail("standard", "audience", "audience must be 'member' or 'partner'")
+    check.texts("standard", "title", definition.get("title"), required=True)
+    check.texts("standard", "description", definition.get("description"), required=check.complete_texts)
+
+
+def _check_fields(check: _Checker, fields: list[Any]) -> dict[str, dict[str, Any]]:
+    """Each field on its own, then the references between them; returns the fields by name."""
+    by_name: dict[str, dict[str, Any]] = {}
+    for index, field in enumerate(fields):
+        name = field.get("name", "") if isinstance(field, dict) else ""
+        where = f"fields[{index}] {name}".strip()
+        if not isinstance(field, dict):
+            check.fail(where, "field-type", "each field must be an object")
+            continue
+        if not NAME_PATTERN.match(name):
+            check.fail(
+                where, "name", "name must be lower case letters, digits and _ (starting with a letter)"
+            )
+        elif name in by_name:
+            check.fail(where, "name-unique", f"the name {name!r} is used twice")
+        by_name[name] = field
+        _check_field(check, where, field)
+    for index, field in enumerate(fields):
+        if isinstance(field, dict):
+            _check_references(check, f"fields[{index}] {field.get('name', '')}", field, by_name)
+    return by_name
+
+
 def _check_field(check: _Checker, where: str, field: dict[str, Any]) -> None:
     for key in sorted(set(field) - FIELD_KEYS):
         check.fail(where, "unknown-key", f"unknown key {key!r}")
@@ -205,6 +219,20 @@ def _check_field(check: _Checker, where: str, field: dict[str, Any]) -> None:
         or set(aliases) - set(LANGUAGES)
     ):
         check.fail(where, "aliases", "aliases must map language codes to lists of header texts")
+    _check_constraints(check, where, field, kind)
+    _check_measure(check, where, field, kind, role)
+    _check_unit(check, where, field)
+    precision = field.get("precision")
+    if precision is not None and (not isinstance(precision, int) or not 0 <= precision <= 6):
+        check.fail(where, "precision", "precision must be a whole number from 0 to 6")
+    if field.get("default") is not None and not isinstance(field["default"], str | int | float):
+        check.fail(where, "default", "default must be a single value")
+    if field.get("derived") is not None and field.get("required"):
+        check.fail(where, "derived", "a derived field is computed, so it cannot be required")
+
+
+def _check_constraints(check: _Checker, where: str, field: dict[str, Any], kind: Any) -> None:
+    """Minimum, maximum, pattern and the allowed values of an enum with their labels."""
     constraints = field.get("constraints") or {}
     if not isinstance(constraints, dict):
         check.fail(where, "constraints", "constraints must be an object")
@@ -240,6 +268,11 @@ def _check_field(check: _Checker, where: str, field: dict[str, Any]) -> None:
             check.fail(where, "enum-labels", f"labels for {value!r}, which is not an allowed value")
     elif field.get("enumLabels"):
         check.fail(where, "enum-labels", "enumLabels belong to enum fields")
+
+
+def _check_measure(check: _Checker, where: str, field: dict[str, Any], kind: Any, role: Any) -> None:
+    """What a measure needs (a number type, a unit, an aggregation, a disclosure class), and what only a
+    measure may have."""
     if role == "measure":
         if kind not in NUMERIC_TYPES:
             check.fail(where, "measure-type", "a measure must be an integer or decimal field")
@@ -255,6 +288,9 @@ def _check_field(check: _Checker, where: str, field: dict[str, Any]) -> None:
         for key in ("aggregation", "disclosureClass", "precision", "derived", "currencyField"):
             if field.get(key) is not None:
                 check.fail(where, key, f"{key} belongs to measures")
+
+
+def _check_unit(check: _Checker, where: str, field: dict[str, Any]) -> None:
     unit = field.get("unit")
     if unit:
         try:
@@ -268,17 +304,11 @@ def _check_field(check: _Checker, where: str, field: dict[str, Any]) -> None:
                 check.fail(where, "accepted-units", str(error))
     elif field.get("acceptedUnits"):
         check.fail(where, "accepted-units", "acceptedUnits need a unit")
-    precision = field.get("precision")
-    if precision is not None and (not isinstance(precision, int) or not 0 <= precision <= 6):
-        check.fail(where, "precision", "precision must be a whole number from 0 to 6")
-    if field.get("default") is not None and not isinstance(field["default"], str | int | float):
-        check.fail(where, "default", "default must be a single value")
-    if field.get("derived") is not None and field.get("required"):
-        check.fail(where, "derived", "a derived field is computed, so it cannot be required")
 
 
-def _aggregation_parts(field: dict[str, Any]) -> tuple[str, list[str]]:
-    aggregation = field.get("aggregation")
+def parse_aggregation(aggregation: Any) -> tuple[str, list[str]]:
+    """A measure's `aggregation` in the file format ('sum', {ratio: [numerator, denominator]} or
+    {weighted_mean: weight}) as (kind, field names); ("", []) for none or a shape it cannot be."""
     if isinstance(aggregation, str):
         return aggregation, []
     if isinstance(aggregation, dict) and len(aggregation) == 1:
@@ -287,9 +317,18 @@ def _aggregation_parts(field: dict[str, Any]) -> tuple[str, list[str]]:
     return "", []
 
 
+def encode_aggregation(kind: str, names: list[str]) -> str | dict[str, Any] | None:
+    """The file format's `aggregation` for (kind, field names): the inverse of parse_aggregation."""
+    if not kind:
+        return None
+    if kind == "sum" or not names:
+        return kind
+    return {kind: names if kind == "ratio" else names[0]}
+
+
 def _check_references(check: _Checker, where: str, field: dict[str, Any], by_name: dict[str, Any]) -> None:
     if field.get("role") == "measure" and field.get("aggregation") is not None:
-        kind, names = _aggregation_parts(field)
+        kind, names = parse_aggregation(field["aggregation"])
         wanted = {"sum": 0, "ratio": 2, "weighted_mean": 1}
         if kind not in wanted or len(names) != wanted[kind]:
             check.fail(
@@ -336,7 +375,7 @@ def _check_rule(check: _Checker, where: str, rule: Any, by_name: dict[str, Any])
 
 
 def _field_from_definition(version: StandardVersion, position: int, item: dict[str, Any]) -> Field:
-    kind, names = _aggregation_parts(item) if item.get("aggregation") is not None else ("", [])
+    kind, names = parse_aggregation(item.get("aggregation"))
     return Field(
         version=version,
         position=position,
@@ -382,17 +421,8 @@ def field_definition(field: Field) -> dict[str, Any]:
         "precision": field.precision,
         "derived": field.derived,
         "default": field.default,
+        "aggregation": encode_aggregation(field.aggregation, field.aggregation_fields),
     }
-    if field.aggregation:
-        optional["aggregation"] = (
-            field.aggregation
-            if not field.aggregation_fields
-            else {
-                field.aggregation: field.aggregation_fields
-                if field.aggregation == "ratio"
-                else field.aggregation_fields[0]
-            }
-        )
     item.update({key: value for key, value in optional.items() if value not in (None, "", [], {})})
     return item
 

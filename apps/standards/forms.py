@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.standards.definition import encode_aggregation, parse_aggregation
 from apps.standards.models import Field
 
 
@@ -99,12 +100,7 @@ class FieldForm(forms.Form):
     def initial_from(cls, item: dict[str, Any]) -> dict[str, Any]:
         """Form values for an existing field definition (the file format)."""
         constraints = item.get("constraints") or {}
-        aggregation = item.get("aggregation")
-        kind, names = (
-            (aggregation, [])
-            if isinstance(aggregation, str) or aggregation is None
-            else next(iter(aggregation.items()))
-        )
+        kind, names = parse_aggregation(item.get("aggregation"))
         initial: dict[str, Any] = {
             "name": item["name"],
             "type": item["type"],
@@ -112,8 +108,8 @@ class FieldForm(forms.Form):
             "required": item.get("required", False),
             "unit": item.get("unit", ""),
             "accepted_units": ", ".join(item.get("acceptedUnits") or []),
-            "aggregation": kind or "",
-            "aggregation_fields": ", ".join(names if isinstance(names, list) else [names]),
+            "aggregation": kind,
+            "aggregation_fields": ", ".join(names),
             "disclosure_class": item.get("disclosureClass", ""),
             "precision": item.get("precision"),
             "currency_field": item.get("currencyField", ""),
@@ -184,14 +180,9 @@ class FieldForm(forms.Form):
             item["acceptedUnits"] = _words(data["accepted_units"])
         if data["precision"] is not None:
             item["precision"] = data["precision"]
-        if data["aggregation"]:
-            names = _words(data["aggregation_fields"])
-            if data["aggregation"] == "sum":
-                item["aggregation"] = "sum"
-            elif data["aggregation"] == "ratio":
-                item["aggregation"] = {"ratio": names}
-            else:
-                item["aggregation"] = {"weighted_mean": names[0] if names else ""}
+        aggregation = encode_aggregation(data["aggregation"], _words(data["aggregation_fields"]))
+        if aggregation is not None:
+            item["aggregation"] = aggregation
         if derived is not None:
             item["derived"] = derived
         return item

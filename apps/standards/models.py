@@ -1,4 +1,4 @@
-"""Sectors, data standards, their versions and fields (docs/standards.md describes the file format).
+"""Data standards, their versions and fields (docs/standards.md describes the file format).
 
 A version is a draft while stewards edit it, then published (never changed again), then possibly
 deprecated. Multilingual texts are JSON objects keyed by language code.
@@ -12,23 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from alliance.i18n import pick
-
-
-class Sector(models.Model):
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    names = models.JSONField(_("names"), default=dict, help_text=_("Name per language code."))
-
-    class Meta:
-        verbose_name = _("sector")
-        verbose_name_plural = _("sectors")
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return pick(self.names, default=self.code)
+from apps.organizations.models import Sector
 
 
 class Standard(models.Model):
@@ -61,6 +45,18 @@ class Standard(models.Model):
     @property
     def title(self) -> str:
         return pick(self.titles, default=self.code)
+
+
+class StandardVersionQuerySet(models.QuerySet["StandardVersion"]):
+    def released(self) -> StandardVersionQuerySet:
+        """Published and deprecated versions: everything but the draft."""
+        return self.exclude(status="draft")
+
+    def published(self) -> StandardVersionQuerySet:
+        return self.filter(status="published")
+
+    def newest_first(self) -> StandardVersionQuerySet:
+        return self.order_by("-major", "-minor", "-patch")
 
 
 class StandardVersion(models.Model):
@@ -102,6 +98,8 @@ class StandardVersion(models.Model):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     deprecated_at = models.DateTimeField(_("deprecated"), null=True, blank=True)
+
+    objects = StandardVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("standard version")

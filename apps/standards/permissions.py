@@ -41,6 +41,11 @@ def access_version(actor: Any, standard: Standard, number: str) -> StandardVersi
     return version
 
 
+def access_version_by_code(actor: Any, code: str, number: str) -> StandardVersion:
+    """A version by its standard's code and its number (or 'draft'); 404 like `access_version`."""
+    return access_version(actor, access_standard_by_code(actor, code), number)
+
+
 def access_field_by_name(actor: Any, version: StandardVersion, name: str) -> Field:
     field = version.fields.filter(name=name).first()
     if field is None or not can_view_version(actor, version):

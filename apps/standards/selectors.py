@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 
-from apps.standards.models import Standard, StandardVersion
+from apps.standards.models import Field, Standard, StandardVersion
 from apps.standards.permissions import can_edit_standards
 
 
 def standards_for(actor: Any) -> QuerySet[Standard]:
-    """Every standard with its versions; drafts are included only for stewards who edit standards."""
-    versions = StandardVersion.objects.order_by("-major", "-minor", "-patch")
+    """Every standard with its versions, newest first (`visible_versions`); drafts are included only
+    for stewards who edit standards."""
+    versions = StandardVersion.objects.newest_first()
     if not can_edit_standards(actor):
-        versions = versions.exclude(status=StandardVersion.Status.DRAFT)
+        versions = versions.released()
     return (
         Standard.objects.select_related("sector")
         .prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
@@ -22,19 +25,49 @@ def standards_for(actor: Any) -> QuerySet[Standard]:
     )
 
 
-def newest_published(standard: Standard) -> StandardVersion | None:
+def standard_for(actor: Any, code: str) -> Standard:
+    """One standard of `standards_for`, by code; 404 when there is none."""
+    standard = standards_for(actor).filter(code=code).first()
+    if standard is None:
+        raise Http404
+    return standard
+
+
+def released_versions(standard: Standard) -> list[StandardVersion]:
+    """The standard's published and deprecated versions, newest first."""
     versions = getattr(standard, "visible_versions", None)
-    if versions is None:
-        versions = list(standard.versions.order_by("-major", "-minor", "-patch"))
+    if versions is not None:
+        return [version for version in versions if not version.is_draft]
+    return list(standard.versions.released().newest_first())
+
+
+def newest_version(standard: Standard) -> StandardVersion | None:
+    """The newest released version (published or deprecated): the one a new draft starts from, and
+    whose title the standard carries."""
+    return next(iter(released_versions(standard)), None)
+
+
+def current_version(standard: Standard) -> StandardVersion | None:
+    """The version firms are pointed to: the newest published one, else (all deprecated) the newest
+    released one."""
+    versions = released_versions(standard)
     return next((v for v in versions if v.status == StandardVersion.Status.PUBLISHED), None) or next(
-        (v for v in versions if v.status != StandardVersion.Status.DRAFT), None
+        iter(versions), None
     )
+
+
+def draft_of(standard: Standard) -> StandardVersion | None:
+    """The standard's draft, if it has one (at most one: a constraint)."""
+    return standard.versions.filter(status=StandardVersion.Status.DRAFT).first()
+
+
+def fields_of(version: StandardVersion) -> list[Field]:
+    """A version's fields in their order."""
+    return list(version.fields.order_by("position"))
 
 
 def language_of(request: Any) -> str:
     """The language a download or export is made in: ?lang= when it is one of ours, else the request's."""
-    from django.conf import settings
-
     requested = (request.GET.get("lang") or "").lower()
     codes = {code for code, _name in settings.LANGUAGES}
     if requested in codes:

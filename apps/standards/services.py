@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import record_event
+from apps.organizations.models import Sector
 from apps.standards import definition as spec
 from apps.standards.diff import bumped, diff_definitions, required_bump
-from apps.standards.models import Field, Sector, Standard, StandardVersion
+from apps.standards.models import Field, Standard, StandardVersion
 from apps.standards.permissions import can_edit_standards
+from apps.standards.selectors import newest_version
 from apps.standards.slots import assign_slots
 
 STANDARDS_DIR = Path(settings.BASE_DIR) / "standards"
@@ -118,23 +120,7 @@ def load_definition(
                 _deprecate(existing, actor=actor)
                 return existing, "deprecated"
             return existing, "unchanged"
-        major, minor, patch = spec.parse_version(number)
-        version = StandardVersion.objects.create(
-            standard=standard,
-            version=number,
-            major=major,
-            minor=minor,
-            patch=patch,
-            status=status,
-            frequency=definition["frequency"],
-            titles=definition["title"],
-            descriptions=definition.get("description") or {},
-            primary_key=definition.get("primaryKey") or [],
-            rules=definition.get("rules") or [],
-            checksum=digest,
-            published_at=timezone.now(),
-            deprecated_at=timezone.now() if status == StandardVersion.Status.DEPRECATED else None,
-        )
+        version = _create_version(standard, definition, status=status, checksum=digest)
         Field.objects.bulk_create(spec.fields_from_definition(version, definition))
         assign_slots(version)
         _refresh_standard(standard)
@@ -145,6 +131,29 @@ def load_definition(
             data={"code": standard.code, "version": number},
         )
     return version, "created"
+
+
+def _create_version(
+    standard: Standard, definition: dict[str, Any], *, status: str, checksum: str
+) -> StandardVersion:
+    number = str(definition["version"])
+    major, minor, patch = spec.parse_version(number)
+    return StandardVersion.objects.create(
+        standard=standard,
+        version=number,
+        major=major,
+        minor=minor,
+        patch=patch,
+        status=status,
+        frequency=definition["frequency"],
+        titles=definition["title"],
+        descriptions=definition.get("description") or {},
+        primary_key=definition.get("primaryKey") or [],
+        rules=definition.get("rules") or [],
+        checksum=checksum,
+        published_at=timezone.now(),
+        deprecated_at=timezone.now() if status == StandardVersion.Status.DEPRECATED else None,
+    )
 
 
 def load_standards(folder: Path = STANDARDS_DIR, *, actor: Any = None) -> list[tuple[str, str]]:
@@ -171,11 +180,7 @@ def load_standards(folder: Path = STANDARDS_DIR, *, actor: Any = None) -> list[t
 
 def _refresh_standard(standard: Standard) -> None:
     """A standard's title and sector follow its newest published version."""
-    newest = (
-        standard.versions.exclude(status=StandardVersion.Status.DRAFT)
-        .order_by("-major", "-minor", "-patch")
-        .first()
-    )
+    newest = newest_version(standard)
     if newest is not None and standard.titles != newest.titles:
         standard.titles = newest.titles
         standard.save(update_fields=["titles"])
@@ -189,14 +194,6 @@ def _require_editor(actor: Any) -> None:
         raise PermissionDenied
 
 
-def latest_version(standard: Standard) -> StandardVersion | None:
-    return (
-        standard.versions.exclude(status=StandardVersion.Status.DRAFT)
-        .order_by("-major", "-minor", "-patch")
-        .first()
-    )
-
-
 def create_draft(*, actor: Any, base: StandardVersion, request: Any = None) -> StandardVersion:
     """A draft copy of the newest version of a standard, for stewards to edit. One draft at a time."""
     _require_editor(actor)
@@ -204,7 +201,7 @@ def create_draft(*, actor: Any, base: StandardVersion, request: Any = None) -> S
         standard = Standard.objects.select_for_update().get(pk=base.standard_id)
         if standard.versions.filter(status=StandardVersion.Status.DRAFT).exists():
             raise ValidationError(_("This standard has a draft already. Edit or discard it first."))
-        if latest_version(standard) != base:
+        if newest_version(standard) != base:
             raise ValidationError(_("A new draft starts from the newest version of the standard."))
         draft = StandardVersion.objects.create(
             standard=standard,

@@ -22,9 +22,18 @@ from apps.standards.permissions import (
     access_field_by_name,
     access_standard_by_code,
     access_version,
+    access_version_by_code,
     can_edit_standards,
 )
-from apps.standards.selectors import language_of, newest_published, standards_for
+from apps.standards.selectors import (
+    current_version,
+    draft_of,
+    fields_of,
+    language_of,
+    newest_version,
+    released_versions,
+    standards_for,
+)
 from apps.standards.templates_files import template_download
 
 
@@ -35,7 +44,7 @@ def _messages_of(error: ValidationError) -> str:
 @login_required
 def catalog(request: HttpRequest) -> HttpResponse:
     standards = list(standards_for(request.user))
-    rows = [(standard, newest_published(standard)) for standard in standards]
+    rows = [(standard, current_version(standard)) for standard in standards]
     return render(
         request, "standards/catalog.html", {"rows": rows, "can_edit": can_edit_standards(request.user)}
     )
@@ -44,10 +53,10 @@ def catalog(request: HttpRequest) -> HttpResponse:
 @login_required
 def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
     standard = access_standard_by_code(request.user, code)
-    newest = services.latest_version(standard)
-    if newest is None:
+    current = current_version(standard)
+    if current is None:
         return redirect("standards:version", code=code, version="draft")
-    return redirect("standards:version", code=code, version=newest.version)
+    return redirect("standards:version", code=code, version=current.version)
 
 
 @login_required
@@ -58,13 +67,11 @@ def version_detail(request: HttpRequest, code: str, version: str) -> HttpRespons
     context: dict[str, Any] = {
         "standard": standard,
         "version": found,
-        "fields": [field_body(field, language) for field in found.fields.order_by("position")],
-        "versions": standard.versions.exclude(status="draft").order_by("-major", "-minor", "-patch"),
-        "draft": standard.versions.filter(status="draft").first()
-        if can_edit_standards(request.user)
-        else None,
+        "fields": [field_body(field, language) for field in fields_of(found)],
+        "versions": released_versions(standard),
+        "draft": draft_of(standard) if can_edit_standards(request.user) else None,
         "can_edit": can_edit_standards(request.user),
-        "is_latest": services.latest_version(standard) == found,
+        "is_latest": newest_version(standard) == found,
     }
     if found.is_draft:
         changes, bump, number = services.draft_changes(found)
@@ -76,7 +83,7 @@ def version_detail(request: HttpRequest, code: str, version: str) -> HttpRespons
 def download_template(request: HttpRequest, code: str, version: str, kind: str) -> HttpResponse:
     if kind not in ("csv", "xlsx"):
         raise Http404
-    found = access_version(request.user, access_standard_by_code(request.user, code), version)
+    found = access_version_by_code(request.user, code, version)
     return template_download(found, language_of(request), kind)
 
 
@@ -89,7 +96,7 @@ def _require_editor(request: HttpRequest) -> None:
 @require_POST
 def new_draft(request: HttpRequest, code: str, version: str) -> HttpResponse:
     _require_editor(request)
-    base = access_version(request.user, access_standard_by_code(request.user, code), version)
+    base = access_version_by_code(request.user, code, version)
     try:
         services.create_draft(actor=request.user, base=base, request=request)
     except ValidationError as error:
@@ -101,7 +108,7 @@ def new_draft(request: HttpRequest, code: str, version: str) -> HttpResponse:
 
 def _draft(request: HttpRequest, code: str) -> StandardVersion:
     _require_editor(request)
-    return access_version(request.user, access_standard_by_code(request.user, code), "draft")
+    return access_version_by_code(request.user, code, "draft")
 
 
 @login_required
@@ -166,7 +173,7 @@ def discard(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def deprecate(request: HttpRequest, code: str, version: str) -> HttpResponse:
     _require_editor(request)
-    found = access_version(request.user, access_standard_by_code(request.user, code), version)
+    found = access_version_by_code(request.user, code, version)
     try:
         services.deprecate_version(actor=request.user, version=found, request=request)
         messages.success(request, _("Version %(version)s deprecated.") % {"version": version})

@@ -1,13 +1,11 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from alliance.admin import ReadOnlyAdmin
 from apps.submissions.models import Submission
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     """Stewards watch processing and quality here; raw figures and reports stay with the organization,
     and nobody (not even a superuser) adds, changes or deletes a submission here."""
 
@@ -41,12 +39,3 @@ class SubmissionAdmin(admin.ModelAdmin):
         "processed_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # a firm's data and its history are never deleted from here, by anyone

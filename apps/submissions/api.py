@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
@@ -32,23 +33,6 @@ from apps.submissions.messages import message
 from apps.submissions.models import Submission
 from apps.submissions.permissions import access_submission_by_id, can_submit, version_to_send
 from apps.submissions.selectors import data_organizations_for, issues_of, submissions_for
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = 413
-    default_code = "too_large"
-
-    def __init__(self) -> None:
-        limit = settings.HUB_UPLOAD_MAX_BYTES // (1024 * 1024)
-        super().__init__(
-            _("The file is larger than %(limit)s MB, the most the hub accepts.") % {"limit": limit}
-        )
-
-
-class IdempotencyKeyReused(exceptions.APIException):
-    status_code = 422
-    default_code = "idempotency_key_reused"
-    default_detail = _("This Idempotency-Key was used before for a different request.")
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -171,10 +155,18 @@ def _refused(error: DjangoPermissionDenied) -> exceptions.PermissionDenied:
     return exceptions.PermissionDenied(str(error) if error.args else None)
 
 
+class SubmissionFilter(django_filters.FilterSet):
+    standard = django_filters.CharFilter(field_name="standard__code", help_text="Standard code.")
+
+    class Meta:
+        model = Submission
+        fields = ["status", "period", "standard"]
+
+
 class SubmissionListCreate(generics.ListAPIView):
     serializer_class = SubmissionSerializer
     parser_classes = [MultiPartParser, BoundedJSONParser]
-    filterset_fields = ["status", "period"]
+    filterset_class = SubmissionFilter
 
     class Pagination(CursorPagination):
         ordering = "-created_at"
@@ -182,14 +174,9 @@ class SubmissionListCreate(generics.ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self) -> Any:
-        queryset = submissions_for(self.request.user)
-        standard = self.request.query_params.get("standard")
-        return queryset.filter(standard__code=standard) if standard else queryset
+        return submissions_for(self.request.user)
 
-    @extend_schema(
-        summary="Your organizations' submissions, newest first",
-        parameters=[OpenApiParameter("standard", str, description="Standard code.")],
-    )
+    @extend_schema(summary="Your organizations' submissions, newest first")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)
 
@@ -249,7 +236,7 @@ class SubmissionListCreate(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.HUB_UPLOAD_MAX_BYTES + 1024 * 1024:
-            raise PayloadTooLarge
+            raise services.TooLarge
         multipart = (request.content_type or "").startswith("multipart/")
         form = (SubmitFileSerializer if multipart else SubmitRowsSerializer)(data=request.data)
         form.is_valid(raise_exception=True)
@@ -280,10 +267,6 @@ class SubmissionListCreate(generics.ListAPIView):
                     idempotency_key=key,
                     request=request,
                 )
-        except services.TooLarge:
-            raise PayloadTooLarge from None
-        except services.IdempotencyConflict:
-            raise IdempotencyKeyReused from None
         except DjangoPermissionDenied as error:
             raise _refused(error) from None
         body = SubmissionSerializer(submission, context={"request": request}).data
@@ -351,8 +334,6 @@ class NothingToReport(APIView):
                 idempotency_key=request.headers.get("Idempotency-Key"),
                 request=request,
             )
-        except services.IdempotencyConflict:
-            raise IdempotencyKeyReused from None
         except DjangoPermissionDenied as error:
             raise _refused(error) from None
         body = SubmissionSerializer(submission, context={"request": request}).data

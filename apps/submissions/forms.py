@@ -27,9 +27,7 @@ class DeclarationForm(forms.Form):
         version = self.fields["version"]
         assert isinstance(organization, forms.ChoiceField) and isinstance(version, forms.ModelChoiceField)
         organization.choices = [(str(org.pk), org.name) for org in organizations]
-        version.queryset = open_versions(organizations).order_by(
-            "standard__code", "-major", "-minor", "-patch"
-        )
+        version.queryset = open_versions(organizations)  # by standard, newest first (the model's order)
         version.label_from_instance = lambda v: f"{v.title} ({v.standard.code} {v.version})"  # type: ignore[method-assign,assignment]
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.standards.models import Field
 from apps.standards.slots import DIMENSION_SLOTS, MEASURE_SLOTS
 
 
@@ -73,7 +74,7 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_by_token = models.ForeignKey(
-        "accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "organizations.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
@@ -169,8 +170,6 @@ class Observation(models.Model):
 
 
 def _slots(version_id: int, kind: str) -> list[tuple[str, int]]:
-    from apps.standards.models import Field
-
     query = Field.objects.filter(version_id=version_id, slot__isnull=False, derived__isnull=True)
     query = query.filter(role="measure") if kind == "m" else query.exclude(role="measure")
     return [(name, slot) for name, slot in query.values_list("name", "slot") if slot is not None]

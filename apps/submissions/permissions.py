@@ -12,13 +12,12 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.organizations.models import Organization
 from apps.organizations.permissions import can_submit_data, can_view_data
-from apps.standards.models import Standard, StandardVersion
+from apps.standards.models import Standard, StandardVersion, StandardVersionQuerySet
 from apps.submissions.models import Submission
 
 # The standards an organization of each kind contributes to.
@@ -32,18 +31,20 @@ def can_submit(actor: Any, organization: Organization) -> bool:
     return can_submit_data(actor, organization)
 
 
-def open_versions(organizations: list[Organization]) -> QuerySet[StandardVersion]:
+def open_versions(organizations: list[Organization]) -> StandardVersionQuerySet:
     """The versions that may receive data for any of `organizations`: the one rule (module docstring)."""
     audiences = {AUDIENCE_OF_KIND[org.kind] for org in organizations if org.kind in AUDIENCE_OF_KIND}
-    return StandardVersion.objects.filter(
-        status=StandardVersion.Status.PUBLISHED, standard__audience__in=audiences
-    ).select_related("standard")
+    return (
+        StandardVersion.objects.published()
+        .filter(standard__audience__in=audiences)
+        .select_related("standard")
+    )
 
 
 def newest_open_version(organization: Organization, standard: Standard) -> StandardVersion | None:
     """The newest version of `standard` that receives `organization`'s data, if any."""
     versions = open_versions([organization]).filter(standard=standard)
-    return versions.order_by("-major", "-minor", "-patch").first()
+    return versions.newest_first().first()
 
 
 def check_can_send(actor: Any, organization: Organization, version: StandardVersion) -> None:

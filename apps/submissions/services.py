@@ -36,8 +36,10 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alliance.celery import app as celery_app
+from alliance.errors import HubError
 from apps.audit.services import record_event
 from apps.organizations.models import Organization
 from apps.standards.models import Field, StandardVersion
@@ -62,12 +64,25 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000
 
 
-class TooLarge(Exception):
-    """The upload is larger than HUB_UPLOAD_MAX_BYTES (the API answers 413)."""
+class TooLarge(HubError):
+    """The upload is larger than HUB_UPLOAD_MAX_BYTES."""
+
+    status = 413
+    code = "too_large"
+
+    def __init__(self) -> None:
+        limit = settings.HUB_UPLOAD_MAX_BYTES // (1024 * 1024)
+        super().__init__(
+            _("The file is larger than %(limit)s MB, the most the hub accepts.") % {"limit": limit}
+        )
 
 
-class IdempotencyConflict(Exception):
-    """The Idempotency-Key was used before for a different request (the API answers 422)."""
+class IdempotencyConflict(HubError):
+    """The Idempotency-Key was used before for a different request."""
+
+    status = 422
+    code = "idempotency_key_reused"
+    message = gettext_lazy("This Idempotency-Key was used before for a different request.")
 
 
 class LeaseLost(Exception):

@@ -55,8 +55,8 @@ def submissions(request: HttpRequest) -> HttpResponse:
                 submission, created = services.receive_submission(
                     **common, upload=upload, filename=upload.name
                 )
-        except services.TooLarge:
-            chosen.add_error("file", _("The file is larger than the hub accepts."))
+        except services.TooLarge as error:
+            chosen.add_error("file", str(error.message))
         except PermissionDenied as error:
             chosen.add_error(
                 None,

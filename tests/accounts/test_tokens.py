@@ -7,10 +7,10 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import ApiToken
-from apps.accounts.services import revoke_api_token
 from apps.audit.models import AuditEvent
+from apps.organizations.models import ApiToken
 from apps.organizations.services import set_organization_status
+from apps.organizations.tokens import revoke_api_token
 
 
 def bearer(raw: str) -> Client:

@@ -8,11 +8,12 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from apps.accounts.models import ApiToken, User
-from apps.accounts.principals import TokenClient
+from apps.accounts.models import User
 from apps.audit import services
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import events_of_organization
+from apps.organizations.models import ApiToken
+from apps.organizations.principals import TokenClient
 from apps.organizations.services import STEWARD_GROUP
 from tests.conftest import PASSWORD
 

@@ -42,7 +42,7 @@ from alliance.embedded_db import stop_server  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-FIRM = "red-valley-tomato"  # a demo firm (apps/organizations/management/commands/seed_demo.py)
+FIRM = "red-valley-tomato"  # a demo firm (apps/portal/management/commands/seed_demo.py)
 PASSWORD = "alliance-demo-2026"  # the demo password, as in README.md
 SEED = int(os.environ.get("HUB_CONTRACT_SEED", "20261203"))
 EXAMPLES = int(os.environ.get("HUB_CONTRACT_EXAMPLES", "25"))
@@ -52,7 +52,7 @@ TOKENS = ("schemathesis", "python", "generator", "python-throttle", "generator-t
 MINT = """
 import json
 from apps.accounts.models import User
-from apps.accounts.services import create_api_token
+from apps.organizations.tokens import create_api_token
 from apps.organizations.models import Organization
 firm = Organization.objects.get(slug={firm!r})
 admin = User.objects.get(email="admin@" + firm.slug + ".example")

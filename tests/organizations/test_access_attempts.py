@@ -13,11 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from apps.accounts.models import ApiToken
-from apps.accounts.services import create_api_token
 from apps.audit.models import AuditEvent
 from apps.organizations import permissions
-from apps.organizations.models import Invitation, Membership, Organization, OrganizationUserObjectPermission
+from apps.organizations.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationUserObjectPermission,
+)
+from apps.organizations.tokens import create_api_token
 from apps.standards.models import StandardVersion
 from apps.submissions import services as submissions
 from apps.submissions.models import Submission
@@ -92,7 +97,7 @@ def test_a_superuser_mints_no_token_for_a_firm(cast: Any) -> None:
     assert client.get("/organizations/firm-a/tokens/").status_code == 403
     with pytest.raises(PermissionDenied):
         create_api_token(actor=cast.superuser, organization=cast.org_a, name="backdoor", role="contributor")
-    assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+    assert client.get("/admin/organizations/apitoken/add/").status_code == 403
     assert ApiToken.objects.count() == before
 
 
@@ -109,10 +114,12 @@ def test_the_admin_shows_a_superuser_no_raw_data_and_no_token_secret(
     for model in ("submissions/observation", "submissions/issue", "organizations/membership"):
         assert client.get(f"/admin/{model}/").status_code == 404, model
     token = ApiToken.objects.filter(organization=cast.org_a).first()
-    page = client.get(f"/admin/accounts/apitoken/{token.pk}/change/")
+    page = client.get(f"/admin/organizations/apitoken/{token.pk}/change/")
     assert page.status_code == 200
     assert token.key_hash not in page.content.decode()
-    assert client.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/admin/organizations/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
     assert ApiToken.objects.filter(pk=token.pk).exists()
 
 

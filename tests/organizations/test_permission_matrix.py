@@ -209,11 +209,11 @@ MATRIX = [
     # the admin: people who are not staff go to its sign-in page; nobody mints, changes or deletes a
     # token there, and tokens are shown without their secret (test_access_attempts)
     *row("GET", "/admin/accounts/user/", "own", stewards=200, staff=403, others=ADMIN_LOGIN),
-    *row("GET", "/admin/accounts/apitoken/", "own", stewards=200, staff=403, others=ADMIN_LOGIN),
-    *row("GET", "/admin/accounts/apitoken/add/", "own", stewards=403, staff=403, others=ADMIN_LOGIN),
+    *row("GET", "/admin/organizations/apitoken/", "own", stewards=200, staff=403, others=ADMIN_LOGIN),
+    *row("GET", "/admin/organizations/apitoken/add/", "own", stewards=403, staff=403, others=ADMIN_LOGIN),
     *row(
         "POST",
-        "/admin/accounts/apitoken/{token}/change/",
+        "/admin/organizations/apitoken/{token}/change/",
         "own",
         stewards=403,
         staff=403,
@@ -221,7 +221,7 @@ MATRIX = [
     ),
     *row(
         "POST",
-        "/admin/accounts/apitoken/{token}/delete/",
+        "/admin/organizations/apitoken/{token}/delete/",
         "own",
         stewards=403,
         staff=403,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from apps.audit.models import AuditEvent
@@ -74,3 +75,43 @@ def test_steward_list_filters_by_status(cast: Any) -> None:
     set_organization_status(actor=cast.steward, organization=cast.org_b, status="suspended")
     page = cast.client_for("steward").get("/steward/organizations/?status=suspended").content.decode()
     assert "firm-b" in page and "/organizations/firm-a/" not in page
+
+
+def _admin_form(organization: Organization, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": organization.kind,
+        "legal_name": organization.legal_name,
+        "short_names": json.dumps(organization.short_names),
+        "country": organization.country,
+        "region": organization.region,
+        "sectors": [sector.pk for sector in organization.sectors.all()],
+        "size_class": organization.size_class,
+        "enterprise_group": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_admin_edit_goes_through_the_service_and_is_audited(cast: Any) -> None:
+    client = cast.client_for("steward")
+    url = f"/admin/organizations/organization/{cast.org_a.pk}/change/"
+    response = client.post(url, _admin_form(cast.org_a, region="Kashgar", slug="renamed"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cast.org_a.refresh_from_db()
+    assert cast.org_a.region == "Kashgar"
+    assert cast.org_a.slug == "firm-a"  # chosen once: read-only in the admin
+    event = AuditEvent.objects.filter(action="organization.update", organization_id=cast.org_a.pk).first()
+    assert event is not None and event.data == {"changed": ["region"]}
+    assert event.actor_user_id == cast.steward.pk
+
+
+def test_an_admin_save_without_changes_records_nothing(cast: Any) -> None:
+    client = cast.client_for("steward")
+    url = f"/admin/organizations/organization/{cast.org_a.pk}/change/"
+    before = AuditEvent.objects.filter(action="organization.update").count()
+    assert client.post(url, _admin_form(cast.org_a)).status_code == 302
+    assert AuditEvent.objects.filter(action="organization.update").count() == before

@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import User
-from apps.organizations.models import Organization
+from apps.organizations.models import Organization, Sector
 from apps.organizations.services import grant_membership
-from apps.standards.models import Sector, StandardVersion
+from apps.standards.models import StandardVersion
 from apps.standards.services import deprecate_version
 from apps.submissions import services
 from apps.submissions.forms import UploadForm

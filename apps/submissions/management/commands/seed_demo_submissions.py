@@ -17,7 +17,7 @@ from django.db import transaction
 from apps.accounts.models import User
 from apps.organizations.models import Organization
 from apps.standards.models import Standard
-from apps.standards.selectors import newest_published
+from apps.standards.selectors import current_version
 from apps.submissions import demo, services
 from apps.submissions.models import Submission
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if options["firms"] is not None:
             firms = firms.filter(slug__in=options["firms"])
         standards = Standard.objects.filter(code__in=list(demo.PRODUCTS)).select_related("sector")
-        versions = [version for version in map(newest_published, standards) if version is not None]
+        versions = [version for version in map(current_version, standards) if version is not None]
         sent = 0
         done = set(  # months sent before: a retry would return them anyway, without making their rows
             Submission.objects.filter(idempotency_key__startswith="demo:").values_list(

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Union
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from apps.accounts.models import ApiToken, User
+    from apps.accounts.models import User
+    from apps.organizations.models import ApiToken
 
 
 class TokenClient:

@@ -18,8 +18,7 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.organizations import services
-from apps.organizations.models import EnterpriseGroup, Membership, Organization, Role
-from apps.standards.models import Sector
+from apps.organizations.models import EnterpriseGroup, Membership, Organization, Role, Sector
 from apps.standards.services import load_standards
 
 DEMO_PASSWORD = "alliance-demo-2026"
@@ -161,17 +160,20 @@ class Command(BaseCommand):
             )
             created += new
         for organization in Organization.objects.all():
-            # The steward adds each firm's first admin (it has none yet), who adds the others.
-            granter = steward
-            for role in (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER):
-                user = self._user(
-                    f"{role}@{organization.slug}.example", f"{role.label} {organization.name}", password
-                )
-                if not Membership.objects.filter(user=user, organization=organization).exists():
-                    services.grant_membership(actor=granter, organization=organization, user=user, role=role)
-                if role == Role.ADMIN:
-                    granter = user
+            self._members(steward, organization, password)
         return created
+
+    def _members(self, steward: User, organization: Organization, password_hash: str) -> None:
+        """The steward adds the firm's first admin (it has none yet), who adds the others."""
+        granter = steward
+        for role in (Role.ADMIN, Role.CONTRIBUTOR, Role.VIEWER):
+            user = self._user(
+                f"{role}@{organization.slug}.example", f"{role.label} {organization.name}", password_hash
+            )
+            if not Membership.objects.filter(user=user, organization=organization).exists():
+                services.grant_membership(actor=granter, organization=organization, user=user, role=role)
+            if role == Role.ADMIN:
+                granter = user
 
     def _user(self, email: str, full_name: str, password_hash: str) -> User:
         user = User.objects.filter(email=email).first()

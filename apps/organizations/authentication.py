@@ -11,8 +11,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from apps.accounts import limits
-from apps.accounts.principals import TokenClient
-from apps.accounts.services import find_usable_token, note_token_used
+from apps.organizations.principals import TokenClient
+from apps.organizations.tokens import find_usable_token, note_token_used
 
 
 class TooManyFailures(exceptions.Throttled):
