@@ -41,8 +41,8 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=postgres://lint@localhost/lint $(VENV)/bin/mypy apps alliance
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/alliance-openapi.yaml
-	diff -q /tmp/alliance-openapi.yaml docs/openapi.yaml || (echo "docs/openapi.yaml is stale: make schema"; exit 1)
+	$(PY) manage.py spectacular --validate --fail-on-warn --file $(VENV)/openapi-check.yaml
+	diff -q $(VENV)/openapi-check.yaml docs/openapi.yaml || (echo "docs/openapi.yaml is stale: make schema"; exit 1)
 
 contract: $(STAMP) catalogs
 	$(PY) -m pip install --quiet -e '.[dev,contract]'
