@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.submissions.models import Issue, Observation, Submission
 from tests.matrix import ADMIN_LOGIN, LOGIN, Case, Outcome, State, all_of, check, renders, row, snapshot
-from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, TOMATO_FIELDS, csv_bytes
 
 
 def upload(client: Any, content: bytes, *, key: str | None = None, **fields: Any) -> Any:

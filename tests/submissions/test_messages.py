@@ -37,8 +37,8 @@ from apps.submissions import messages, parsing, services
 from apps.submissions.messages import CODES, MISSING, ProblemError, check_problem, message
 from apps.submissions.models import Issue, Submission
 from apps.submissions.validation import Problem
-from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes, refusing_twelve, xlsx_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, TOMATO_FIELDS, csv_bytes, xlsx_bytes
+from tests.submissions.database import refusing_twelve
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -55,7 +55,7 @@ SEASON = {
 
 
 def tomato(*extra: str, **cells: str) -> list[str]:
-    """A good row of tomato-paste.exports (test_files.ROW) with cells changed by field name, and cells
+    """A good row of tomato-paste.exports (data.ROW) with cells changed by field name, and cells
     beyond EN_HEADERS."""
     row = list(ROW)
     for name, cell in cells.items():
