@@ -7,15 +7,24 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from apps.accounts.models import User
 from apps.organizations.models import Organization
 from apps.organizations.permissions import can_view_data
 from apps.organizations.selectors import organizations_for
+from apps.standards.models import Standard
 from apps.submissions.models import Issue, Submission
 
 
 def data_organizations_for(actor: Any) -> list[Organization]:
-    """The organizations whose own data the actor sees (their members and tokens)."""
-    return [org for org in organizations_for(actor) if can_view_data(actor, org)]
+    """The organizations whose own data the actor sees (their members and tokens).
+
+    Data is seen through a membership or a token only, never through a steward's right, so a person
+    is asked about the organizations they are a member of: one query for a steward however many
+    organizations there are, and a permission check per organization of the person's own."""
+    candidates = organizations_for(actor)
+    if isinstance(actor, User):
+        candidates = candidates.filter(memberships__user=actor)
+    return [org for org in candidates if can_view_data(actor, org)]
 
 
 def submissions_for(actor: Any) -> QuerySet[Submission]:
@@ -25,6 +34,11 @@ def submissions_for(actor: Any) -> QuerySet[Submission]:
         .select_related("organization", "version__standard")
         .defer("summary")
     )
+
+
+def standards_of(submissions: QuerySet[Submission]) -> QuerySet[Standard]:
+    """The standards that `submissions` were sent to, by code (the list's filter)."""
+    return Standard.objects.filter(submissions__in=submissions).distinct().order_by("code")
 
 
 def issues_of(submission: Submission) -> QuerySet[Issue]:

@@ -13,13 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.organizations.permissions import access_organization_by_id
-from apps.standards.models import Standard
 from apps.submissions import services
 from apps.submissions.api import issue_rows, read_report, record_report_read, report_csv
 from apps.submissions.forms import DeclarationForm, UploadForm
 from apps.submissions.models import Submission
 from apps.submissions.permissions import access_submission_by_id, can_submit
-from apps.submissions.selectors import data_organizations_for, submissions_for
+from apps.submissions.selectors import data_organizations_for, standards_of, submissions_for
 
 
 @login_required
@@ -80,7 +79,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
             return redirect("submissions:detail", pk=submission.pk)
     queryset = submissions_for(request.user).order_by("-created_at")
     standard, status = request.GET.get("standard", ""), request.GET.get("status", "")
-    standards = Standard.objects.filter(submissions__in=queryset).distinct().order_by("code")
+    standards = standards_of(queryset)
     if standard:
         queryset = queryset.filter(standard__code=standard)
     if status in Submission.Status.values:

@@ -5,11 +5,8 @@ from typing import Any
 from django.test import Client
 
 from apps.audit.models import AuditEvent
+from tests.accounts.pages import sign_in
 from tests.conftest import PASSWORD
-
-
-def sign_in(client: Client, email: str, password: str, **extra: Any) -> Any:
-    return client.post("/accounts/sign-in/", {"username": email, "password": password}, **extra)
 
 
 def test_sign_in_with_email_and_password_opens_the_dashboard(cast: Any) -> None:

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.audit.models import AuditEvent
-from tests.accounts.test_sign_in import sign_in
+from tests.accounts.pages import sign_in
 from tests.conftest import PASSWORD
 
 VICTIM = "admin@firm-a.example"

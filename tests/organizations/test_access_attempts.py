@@ -27,8 +27,7 @@ from apps.standards.models import StandardVersion
 from apps.submissions import services as submissions
 from apps.submissions.models import Submission
 from tests.conftest import PASSWORD
-from tests.submissions.conftest import csv_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, csv_bytes
 
 SECRET_VALUE = "21500"  # the value column of ROW: firm A's export value
 

@@ -4,13 +4,13 @@ from typing import Any
 
 from apps.standards import services
 from apps.standards.models import StandardVersion
-from tests.standards.test_shipped_files import EXPECTED
+from tests.standards.data import SHIPPED_CODES
 
 
 def test_every_shipped_standard_is_served_with_its_table_schema(cast: Any, standards: Any) -> None:
     client = cast.client_for("token_viewer")
     listing = client.get("/api/v1/standards/").json()
-    assert {item["code"] for item in listing} == EXPECTED
+    assert {item["code"] for item in listing} == SHIPPED_CODES
     for item in listing:
         version = item["latest_version"]
         detail = client.get(f"/api/v1/standards/{item['code']}/versions/{version}/")

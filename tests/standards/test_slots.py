@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.standards.models import Field, StandardVersion
 from apps.standards.slots import column_of
-from tests.standards.test_steward_workflow import CODE, NEW_FIELD
+from tests.standards.data import CODE, NEW_FIELD
 
 
 def _columns(number: str) -> dict[str, str]:

@@ -12,32 +12,7 @@ from django.core.exceptions import ValidationError
 
 from apps.standards import services
 from apps.standards.models import Field, StandardVersion
-
-CODE = "tomato-paste.exports"
-NEW_FIELD = {
-    "name": "container_count",
-    "type": "integer",
-    "role": "measure",
-    "unit": "1",
-    "aggregation": "sum",
-    "disclosure_class": "quantity",
-    "precision": "0",
-    "minimum": "0",
-    "maximum": "500",
-    "title_en": "Containers",
-    "title_zh-hans": "集装箱数",
-    "title_ru": "Контейнеры",
-    "title_kk": "Контейнерлер саны",
-    "title_ky": "Контейнерлердин саны",
-    "title_uz": "Konteynerlar soni",
-    "description_en": "Number of containers shipped.",
-    "description_zh-hans": "发运的集装箱数量。",
-    "description_ru": "Число отгруженных контейнеров.",
-    "description_kk": "Жөнелтілген контейнерлер саны.",
-    "description_ky": "Жөнөтүлгөн контейнерлердин саны.",
-    "description_uz": "Joʻnatilgan konteynerlar soni.",
-    "aliases_ru": "контейнеры, кол-во контейнеров",
-}
+from tests.standards.data import CODE, NEW_FIELD
 
 
 def test_steward_publishes_a_minor_version_and_firms_get_the_kazakh_template(

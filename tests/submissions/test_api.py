@@ -5,10 +5,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.submissions.models import Observation, Submission
-from tests.organizations.test_permission_matrix import row
-from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from apps.submissions.models import Issue, Observation, Submission
+from tests.matrix import ADMIN_LOGIN, LOGIN, Case, Outcome, State, all_of, check, renders, row, snapshot
+from tests.submissions.data import EN_HEADERS, ROW, TOMATO_FIELDS, csv_bytes
 
 
 def upload(client: Any, content: bytes, *, key: str | None = None, **fields: Any) -> Any:
@@ -124,14 +123,69 @@ def own_submission(send: Any) -> Submission:
     return send(csv_bytes(EN_HEADERS, [ROW]))
 
 
+def state() -> State:
+    """The submissions, their figures and their reports."""
+    return snapshot(
+        submissions=Submission.objects.values_list(
+            "id", "organization_id", "version_id", "period", "status", "is_current", "superseded_by_id"
+        ),
+        observations=Observation.objects.values_list("submission_id", "row"),
+        issues=Issue.objects.values_list("id", "submission_id", "code"),
+    )
+
+
+# Who sees no submission at all, in any list.
+NO_DATA = ["steward", "superuser", "self_invited_steward", "staff"]
+
+
+def submission_body(outcome: Outcome) -> None:
+    body = outcome.response.json()
+    assert (body["id"], body["status"]) == (str(outcome.objects["submission"].pk), "accepted")
+    assert not outcome.changed()
+
+
+def report_body(outcome: Outcome) -> None:
+    body = outcome.response.json()
+    assert body["issues"] == [] and body["summary"]["delimiter"] == ","
+    assert not outcome.changed()
+
+
+def report_file(outcome: Outcome) -> None:
+    response = outcome.response
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert not outcome.changed()
+
+
+def detail_page(outcome: Outcome) -> None:
+    renders("submissions/detail.html")(outcome)
+    assert outcome.response.context["submission"] == outcome.objects["submission"]
+
+
+def listed(outcome: Outcome) -> list[str]:
+    if outcome.path.startswith("/api/"):
+        return [item["id"] for item in outcome.response.json()["results"]]
+    return [str(submission.pk) for submission in outcome.response.context["page"]]
+
+
+def own_list(outcome: Outcome) -> None:
+    """The list holds firm A's submission for firm A's people and tokens, and nothing for anyone else
+    (stewards included: raw figures stay within their organization)."""
+    expected = [] if outcome.actor in NO_DATA else [str(outcome.objects["submission"].pk)]
+    assert listed(outcome) == expected, outcome.actor
+    if outcome.actor in NO_DATA and not outcome.path.startswith("/api/"):
+        assert str(outcome.objects["submission"].pk) not in outcome.response.content.decode()
+    assert not outcome.changed()
+
+
+MEMBERS = {"a_admin": 200, "a_contributor": 200, "a_viewer": 200}
 MATRIX = [
     *row(
         "GET",
         "/api/v1/submissions/{id}/",
         "own",
-        a_admin=200,
-        a_contributor=200,
-        a_viewer=200,
+        effect=submission_body,
+        **MEMBERS,
         tokens=200,
         stewards=404,
         staff=404,
@@ -141,9 +195,8 @@ MATRIX = [
         "GET",
         "/api/v1/submissions/{id}/report/",
         "own",
-        a_admin=200,
-        a_contributor=200,
-        a_viewer=200,
+        effect=report_body,
+        **MEMBERS,
         tokens=200,
         stewards=404,
         staff=404,
@@ -153,9 +206,8 @@ MATRIX = [
         "GET",
         "/api/v1/submissions/{id}/report.csv",
         "own",
-        a_admin=200,
-        a_contributor=200,
-        a_viewer=200,
+        effect=report_file,
+        **MEMBERS,
         tokens=200,
         stewards=404,
         staff=404,
@@ -165,34 +217,40 @@ MATRIX = [
         "GET",
         "/submissions/{id}/",
         "own",
-        a_admin=200,
-        a_contributor=200,
-        a_viewer=200,
+        effect=detail_page,
+        **MEMBERS,
         stewards=404,
         staff=404,
-        others=302,
+        others=LOGIN,
     ),
     *row(
         "GET",
         "/submissions/{id}/report.csv",
         "own",
-        a_admin=200,
-        a_contributor=200,
-        a_viewer=200,
+        effect=report_file,
+        **MEMBERS,
         stewards=404,
         staff=404,
-        others=302,
+        others=LOGIN,
     ),
-    *row("GET", "/submissions/", "own", people=200, others=302),
-    *row("GET", "/api/v1/submissions/", "own", people=200, tokens=200, anonymous=401),
+    *row(
+        "GET",
+        "/submissions/",
+        "own",
+        effect=all_of(renders("submissions/list.html"), own_list),
+        people=200,
+        others=LOGIN,
+    ),
+    *row("GET", "/api/v1/submissions/", "own", effect=own_list, people=200, tokens=200, anonymous=401),
     # the admin shows stewards processing metadata only, read-only; no page shows observations or issues
     *row(
         "GET",
         "/admin/submissions/submission/{id}/change/",
         "own",
+        effect=renders("admin/change_form.html"),
         stewards=200,
         staff=403,
-        others=302,
+        others=ADMIN_LOGIN,
     ),
     *row(
         "POST",
@@ -200,7 +258,7 @@ MATRIX = [
         "own",
         stewards=403,
         staff=403,
-        others=302,
+        others=ADMIN_LOGIN,
     ),
     *row(
         "POST",
@@ -208,28 +266,20 @@ MATRIX = [
         "own",
         stewards=403,
         staff=403,
-        others=302,
+        others=ADMIN_LOGIN,
     ),
-    *row("GET", "/admin/submissions/observation/", "own", stewards=404, staff=404, others=302),
-    *row("GET", "/admin/submissions/issue/", "own", stewards=404, staff=404, others=302),
+    *row("GET", "/admin/submissions/observation/", "own", stewards=404, staff=404, others=ADMIN_LOGIN),
+    *row("GET", "/admin/submissions/issue/", "own", stewards=404, staff=404, others=ADMIN_LOGIN),
 ]
 
-# Who sees no submission at all, in any list.
-NO_DATA = ["steward", "superuser", "self_invited_steward", "staff"]
 
-
-@pytest.mark.parametrize(("method", "path", "target", "actor", "expected"), MATRIX)
-def test_submission_permission_matrix(
-    cast: Any, own_submission: Submission, method: str, path: str, target: str, actor: str, expected: int
-) -> None:
-    client = cast.client_for(actor)
-    url = path.format(id=own_submission.pk)
-    response = client.get(url) if method == "GET" else client.post(url, {})
-    assert response.status_code == expected, (path, actor)
-    if actor in NO_DATA and path.startswith("/api/v1/submissions/") and response.status_code == 200:
-        assert response.json()["results"] == []
-    if actor in NO_DATA and path == "/submissions/":
-        assert str(own_submission.pk) not in response.content.decode()
+@pytest.mark.parametrize("case", MATRIX, ids=str)
+def test_submission_permission_matrix(cast: Any, own_submission: Submission, case: Case) -> None:
+    client = cast.client_for(case.actor)
+    path = case.path.format(id=own_submission.pk)
+    before = state()
+    response = client.get(path) if case.method == "GET" else client.post(path, {})
+    check(Outcome(case, path, response, before, state(), {"submission": own_submission}))
 
 
 @pytest.mark.parametrize("actor", ["b_admin", "b_contributor", "b_viewer"])

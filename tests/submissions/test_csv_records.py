@@ -23,8 +23,8 @@ from apps.submissions import parsing
 from apps.submissions.csv_records import CsvRecords
 from apps.submissions.messages import message
 from apps.submissions.models import Observation, Submission
-from tests.submissions.test_files import EN_HEADERS, ROW
-from tests.submissions.test_hostile import rejected_with
+from tests.submissions.checks import rejected_with
+from tests.submissions.data import EN_HEADERS, ROW
 
 MB = 1024 * 1024
 

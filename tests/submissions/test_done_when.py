@@ -10,11 +10,11 @@ from django.utils import translation
 
 from apps.submissions.messages import message
 from apps.submissions.models import Observation
-from tests.submissions.conftest import RU_HEADERS, RU_ROWS, csv_bytes, xlsx_bytes
+from tests.submissions.data import RU_ROWS_WITH_BRIX, RU_TITLES_WITH_BRIX, csv_bytes, xlsx_bytes
 
 
 def test_russian_excel_csv_is_accepted_with_the_right_values(send: Any, rates: Any) -> None:
-    content = csv_bytes(RU_HEADERS, RU_ROWS, delimiter=";", encoding="cp1251")
+    content = csv_bytes(RU_TITLES_WITH_BRIX, RU_ROWS_WITH_BRIX, delimiter=";", encoding="cp1251")
     submission = send(content)
     assert submission.status == "accepted", list(submission.issues.values("row", "column", "code", "params"))
     assert submission.summary["encoding"] == "windows-1251" or submission.summary["encoding"].lower() in (
@@ -91,11 +91,11 @@ def test_chinese_xlsx_with_a_title_row_is_accepted(send: Any, rates: Any) -> Non
 
 
 def test_a_broken_file_gets_a_report_a_person_can_act_on(send: Any, rates: Any) -> None:
-    rows = [list(RU_ROWS[0]), list(RU_ROWS[1])]
+    rows = [list(RU_ROWS_WITH_BRIX[0]), list(RU_ROWS_WITH_BRIX[1])]
     rows[0][7] = "много"  # quantity not a number
     rows[1][2] = "Нарния"  # no such country
     rows[1][9] = "TMT"  # no rate for TMT
-    submission = send(csv_bytes(RU_HEADERS, rows, delimiter=";", encoding="cp1251"))
+    submission = send(csv_bytes(RU_TITLES_WITH_BRIX, rows, delimiter=";", encoding="cp1251"))
     assert submission.status == "rejected"
     assert not Observation.objects.filter(submission=submission).exists()
     issues = list(submission.issues.order_by("row", "id"))

@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from apps.submissions import services
 from apps.submissions.models import Observation, Submission
-from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes, xlsx_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, TOMATO_FIELDS, csv_bytes, xlsx_bytes
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SECOND = ["2026-09", "cold-break-30-32", "UZ", "CPT", "irkeshtam", "rail", "bag-in-box", "12", "9000", "USD"]

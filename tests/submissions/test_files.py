@@ -9,21 +9,8 @@ from typing import Any
 import pytest
 
 from apps.submissions.models import Observation
-from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes, xlsx_bytes
+from tests.submissions.data import EN_HEADERS, ROW, TOMATO_FIELDS, csv_bytes, xlsx_bytes
 
-EN_HEADERS = [
-    "Period",
-    "Product",
-    "Destination country",
-    "Incoterm",
-    "Border crossing",
-    "Transport mode",
-    "Packaging",
-    "Quantity (t)",
-    "Value",
-    "Currency",
-]
-ROW = ["2026-09", "hot-break-28-30", "KZ", "DAP", "khorgos", "road", "aseptic-drum", "25", "21500", "USD"]
 ZH_HEADERS = [
     "期间",
     "产品",
@@ -48,7 +35,8 @@ ZH_ROW = [
     "21500",
     "美元",
 ]
-RU_HEADERS = [
+# The ten required columns in Russian, Incoterm headed by its alias "Инкотермс" rather than its title.
+RU_HEADERS_INCOTERM_ALIAS = [
     "Период",
     "Продукт",
     "Страна назначения",
@@ -84,13 +72,13 @@ def accepted(submission: Any) -> dict[str, Any]:
     ("encoding", "headers", "row", "expected"),
     [
         ("utf-8", EN_HEADERS, ROW, "utf-8"),
-        ("utf-8-sig", RU_HEADERS, RU_ROW, "utf-8-sig"),
-        ("utf-16", RU_HEADERS, RU_ROW, "utf-16"),
+        ("utf-8-sig", RU_HEADERS_INCOTERM_ALIAS, RU_ROW, "utf-8-sig"),
+        ("utf-16", RU_HEADERS_INCOTERM_ALIAS, RU_ROW, "utf-16"),
         ("gb18030", ZH_HEADERS, ZH_ROW, "gb18030"),
-        ("cp1251", RU_HEADERS, RU_ROW, "windows-1251"),
+        ("cp1251", RU_HEADERS_INCOTERM_ALIAS, RU_ROW, "windows-1251"),
         (
             "koi8_r",
-            RU_HEADERS,
+            RU_HEADERS_INCOTERM_ALIAS,
             ["сентябрь 2026", "hot-break-28-30", *RU_ROW[2:]],
             "koi8-r",
         ),  # KOI8-R has no en dash or degree sign

@@ -10,19 +10,9 @@ import pytest
 from django.core.files.base import ContentFile
 
 from apps.submissions import services
-from apps.submissions.models import Observation, Submission
-from tests.submissions.conftest import csv_bytes, xlsx_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
-
-
-def rejected_with(submission: Submission, code: str) -> None:
-    assert submission.status == "rejected"
-    assert code in set(submission.issues.values_list("code", flat=True)), list(
-        submission.issues.values("code", "params")
-    )
-    assert not Observation.objects.filter(submission=submission).exists()
-    with submission.original.open("rb") as original:  # the original is kept, even when rejected
-        assert original.read() and submission.sha256
+from apps.submissions.models import Submission
+from tests.submissions.checks import rejected_with
+from tests.submissions.data import EN_HEADERS, ROW, csv_bytes, xlsx_bytes
 
 
 def test_binary_file(send: Any) -> None:

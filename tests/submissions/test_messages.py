@@ -16,8 +16,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import signal
+import subprocess
+import sys
+import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,12 +37,12 @@ from django.utils import translation
 from apps.standards.models import Field, StandardVersion
 from apps.standards.services import load_definition, read_definition_file
 from apps.standards.values import interpreter_for
-from apps.submissions import messages, parsing, services
+from apps.submissions import parsing, services
 from apps.submissions.messages import CODES, MISSING, ProblemError, check_problem, message
 from apps.submissions.models import Issue, Submission
 from apps.submissions.validation import Problem
-from tests.submissions.conftest import TOMATO_FIELDS, csv_bytes, refusing_twelve, xlsx_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, TOMATO_FIELDS, csv_bytes, xlsx_bytes
+from tests.submissions.database import refusing_twelve
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -55,7 +59,7 @@ SEASON = {
 
 
 def tomato(*extra: str, **cells: str) -> list[str]:
-    """A good row of tomato-paste.exports (test_files.ROW) with cells changed by field name, and cells
+    """A good row of tomato-paste.exports (data.ROW) with cells changed by field name, and cells
     beyond EN_HEADERS."""
     row = list(ROW)
     for name, cell in cells.items():
@@ -337,9 +341,9 @@ def test_a_problem_that_does_not_fit_its_code_is_refused_where_it_is_made() -> N
 
 
 def test_an_issue_stored_by_older_code_is_shown_with_a_visible_gap_and_logged(
-    send: Any, cast: Any, caplog: Any, monkeypatch: Any
+    send: Any, cast: Any, caplog: Any
 ) -> None:
-    monkeypatch.setattr(messages, "_complained", set())  # logged again, whatever earlier tests showed
+    retired = f"retired_{uuid.uuid4().hex[:12]}"  # a code no earlier read has logged in this process
     submission = send(csv_bytes(EN_HEADERS, [tomato(quantity="lots")]))
     # As the checker stored broken rules before it passed the cell: without `value`.
     Issue.objects.create(
@@ -351,7 +355,7 @@ def test_an_issue_stored_by_older_code_is_shown_with_a_visible_gap_and_logged(
         code="rule_lte",
         params={"other": "Fresh tomatoes processed", "limit": "1000"},
     )
-    Issue.objects.create(submission=submission, severity="error", code="retired_code")
+    Issue.objects.create(submission=submission, severity="error", code=retired)
     client = cast.client_for("a_viewer")
     with caplog.at_level(logging.ERROR, logger="apps.submissions.messages"):
         report = client.get(f"/api/v1/submissions/{submission.pk}/report/", headers={"accept-language": "en"})
@@ -359,7 +363,38 @@ def test_an_issue_stored_by_older_code_is_shown_with_a_visible_gap_and_logged(
     assert report.status_code == 200 and page.status_code == 200
     shown = [issue["message"] for issue in report.json()["issues"]]
     assert f"{MISSING} must not be greater than Fresh tomatoes processed (1,000)." in shown
-    assert "retired_code" in shown
+    assert retired in shown
     assert f"{MISSING} must not be greater than" in page.content.decode()
-    logged = " ".join(record.getMessage() for record in caplog.records)
-    assert "'rule_lte' lacks value" in logged and "'retired_code' is not a problem code" in logged
+    logged = [record.getMessage() for record in caplog.records]
+    assert f"problem {retired!r} is not a problem code: stored by older code, or a bug" in logged
+
+
+def test_a_stored_problem_that_lacks_a_parameter_is_logged_once_per_process() -> None:
+    """In a process of its own, so that what earlier tests showed cannot have logged it already."""
+    script = (
+        "import django; django.setup()\n"
+        "from apps.submissions.messages import message\n"
+        "for _ in range(3):\n"
+        "    print(message('rule_lte', {'other': 'Fresh tomatoes processed', 'limit': '1000'}))\n"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "alliance.settings",
+        "DATABASE_URL": "postgres://unused@localhost/unused",  # message() reads no database
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.splitlines()
+        == [f"{MISSING} must not be greater than Fresh tomatoes processed (1,000)."] * 3
+    )
+    assert result.stderr.count("ERROR apps.submissions.messages problem 'rule_lte' lacks value") == 1, (
+        result.stderr
+    )

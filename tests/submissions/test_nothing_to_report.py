@@ -9,8 +9,7 @@ import pytest
 from apps.audit.models import AuditEvent
 from apps.submissions import services
 from apps.submissions.models import Observation, Submission
-from tests.submissions.conftest import csv_bytes, xlsx_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, csv_bytes, xlsx_bytes
 
 SECOND = ["2026-09", "cold-break-30-32", "UZ", "CPT", "irkeshtam", "rail", "bag-in-box", "12", "9000", "USD"]
 

@@ -13,9 +13,13 @@ from django.utils import timezone
 
 from apps.standards.models import StandardVersion
 from apps.submissions.models import Submission
-from tests.submissions.conftest import RU_HEADERS, RU_ROWS, csv_bytes
-from tests.submissions.test_files import EN_HEADERS
-from tests.submissions.test_scratch import distinct_rows
+from tests.submissions.data import (
+    EN_HEADERS,
+    RU_ROWS_WITH_BRIX,
+    RU_TITLES_WITH_BRIX,
+    csv_bytes,
+    distinct_rows,
+)
 
 LINK = re.compile(r'href="/submissions/[0-9a-f-]{36}/"')
 
@@ -43,7 +47,7 @@ def send_page(client: Any, cast: Any, tomato: StandardVersion, content: bytes, n
 def test_a_broken_file_sent_on_the_page_shows_its_report_in_russian(
     cast: Any, tomato: StandardVersion, rates: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    rows = [list(RU_ROWS[0]), list(RU_ROWS[1])]
+    rows = [list(RU_ROWS_WITH_BRIX[0]), list(RU_ROWS_WITH_BRIX[1])]
     rows[0][7] = "много"
     rows[1][0] = "01.08.2026"
     reading_russian(cast, "contributor")
@@ -53,7 +57,7 @@ def test_a_broken_file_sent_on_the_page_shows_its_report_in_russian(
             client,
             cast,
             tomato,
-            csv_bytes(RU_HEADERS, rows, delimiter=";", encoding="cp1251"),
+            csv_bytes(RU_TITLES_WITH_BRIX, rows, delimiter=";", encoding="cp1251"),
             "выгрузка.csv",
         )
     submission = Submission.objects.get(organization=cast.org_a)

@@ -8,8 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from apps.audit.models import AuditEvent
-from tests.submissions.conftest import csv_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, csv_bytes
 
 
 @pytest.mark.parametrize(

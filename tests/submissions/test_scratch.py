@@ -3,7 +3,6 @@ on disk; a worker's scratch files go when the attempt ends, and a killed worker'
 
 from __future__ import annotations
 
-import itertools
 import os
 import time
 from pathlib import Path
@@ -17,21 +16,7 @@ from hypothesis import strategies as st
 from apps.submissions import parsing
 from apps.submissions.models import Observation
 from apps.submissions.scratch import clear_stale_scratch
-from tests.submissions.conftest import csv_bytes
-from tests.submissions.test_files import EN_HEADERS
-
-COUNTRIES = ["KZ", "KG", "UZ", "TJ", "RU", "MN", "AF", "TM", "CN", "TR"]
-INCOTERMS = ["EXW", "FCA", "CPT", "CIP", "DAP", "FOB", "CFR", "CIF"]
-CROSSINGS = ["khorgos", "alashankou", "torugart", "irkeshtam", "baketu", "sea"]
-MODES = ["road", "rail", "multimodal", "sea", "air"]
-
-
-def distinct_rows(count: int) -> list[list[str]]:
-    combos = itertools.product(COUNTRIES, INCOTERMS, CROSSINGS, MODES, ["aseptic-drum", "tin"])
-    return [
-        ["2026-09", "hot-break-28-30", country, incoterm, crossing, mode, pack, "25", "21500", "USD"]
-        for country, incoterm, crossing, mode, pack in itertools.islice(combos, count)
-    ]
+from tests.submissions.data import EN_HEADERS, csv_bytes, distinct_rows
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from apps.submissions.forms import UploadForm
 from apps.submissions.models import Submission
 from apps.submissions.permissions import check_can_send, open_versions
 from tests.conftest import PASSWORD, make_firm
-from tests.submissions.conftest import csv_bytes
-from tests.submissions.test_files import EN_HEADERS, ROW
+from tests.submissions.data import EN_HEADERS, ROW, csv_bytes
 
 PARTNER_STANDARD = "ca.market-prices"
 

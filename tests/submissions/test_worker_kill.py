@@ -21,8 +21,7 @@ from apps.standards.services import load_standards
 from apps.submissions import services
 from apps.submissions.models import Observation, Submission
 from apps.submissions.tasks import process_submission_task
-from tests.submissions.conftest import csv_bytes
-from tests.submissions.test_files import EN_HEADERS
+from tests.submissions.data import EN_HEADERS, csv_bytes
 from tests.workers import start_worker, stop_worker
 
 ROWS = 118_800  # every combination of the dimensions below, each once
