@@ -59,7 +59,6 @@ from apps.submissions.validation import (
 )
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY = 5000
 
 
 class TooLarge(Exception):

@@ -34,7 +34,6 @@ from apps.submissions import parsing
 from apps.submissions.messages import check_problem
 from apps.submissions.scratch import scratch_dir
 
-CACHE_LIMIT = 20000
 # Columns checked at once: the machine's cores, at most four (more gains nothing on 15 columns).
 CHECK_THREADS = max(1, min(4, os.cpu_count() or 1))
 UNIT_IN_BRACKETS = re.compile(r"^(.*?)[\s]*[\(\[（]\s*([^\)\]）]{1,20})\s*[\)\]）]\s*$")
