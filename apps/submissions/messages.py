@@ -8,7 +8,7 @@ parameters its message needs, and which of them are numbers. The interpreter's c
 
 A problem is checked when it is made, and rendered when it is shown, possibly years later:
 
-- **Made: strict.** `validation.Problem` and `parsing.FileProblem` call `check_problem()`, which
+- **Made: strict.** `ReportProblem` and `FileProblem` call `check_problem()`, which
   raises ProblemError for a code that is not listed or for parameters that are not exactly the ones
   its message takes (missing or extra). A wrong call is a bug in the hub, the same on every file, so
   it fails where it is written and the tests catch it (tests/submissions/test_messages.py makes
@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -217,6 +217,22 @@ class FileProblem(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+@dataclass
+class ReportProblem:
+    """One problem of the report, stored as an Issue. Its code and params must fit CODES: a problem that
+    does not is a bug, refused here (ProblemError) rather than shown with a gap."""
+
+    severity: str
+    row: int | None
+    column: str
+    value: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_problem(self.code, self.params)
 
 
 def message(code: str, params: Mapping[str, Any]) -> str:

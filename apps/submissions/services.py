@@ -44,6 +44,7 @@ from apps.standards.models import Field, StandardVersion
 from apps.standards.slots import ensure_slots
 from apps.standards.values import parse_period
 from apps.submissions import parsing
+from apps.submissions.messages import ReportProblem
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import check_can_send
 from apps.submissions.scratch import clear_stale_scratch, scratch_dir
@@ -51,7 +52,6 @@ from apps.submissions.validation import (
     BatchChecker,
     History,
     Plan,
-    Problem,
     RateBook,
     guess_decimal_comma,
     header_scorer,
@@ -438,7 +438,7 @@ def process_submission(*, submission_id: Any, worker: str | None = None) -> Subm
             connection.close()
         minutes = max(1, round(settings.HUB_SUBMISSION_TIME_LIMIT / 60))
         submission = Submission.objects.select_related("organization").get(pk=submission_id)
-        problem = Problem("error", None, "", "", "too_slow", {"minutes": minutes})
+        problem = ReportProblem("error", None, "", "", "too_slow", {"minutes": minutes})
         with contextlib.suppress(LeaseLost):  # not claimed yet, or taken over: the sweeper goes on
             _finish(submission, worker, [problem], spool=None, summary={})
         return Submission.objects.get(pk=submission_id)
@@ -450,7 +450,7 @@ def _attempt(submission_id: Any, worker: str) -> Submission:
     if submission is None:
         return Submission.objects.get(pk=submission_id)
     if submission.attempts > settings.HUB_SUBMISSION_MAX_ATTEMPTS:
-        _finish(submission, worker, [Problem("error", None, "", "", "gave_up")], spool=None, summary={})
+        _finish(submission, worker, [ReportProblem("error", None, "", "", "gave_up")], spool=None, summary={})
         return Submission.objects.get(pk=submission.pk)
     spool = Spool(submission.pk)
     try:
@@ -462,7 +462,7 @@ def _attempt(submission_id: Any, worker: str) -> Submission:
             logger.exception("submission %s: rows could not be stored", submission.pk)
             diagnostic = getattr(error, "diag", None) or getattr(error.__cause__, "diag", None)
             reason = (getattr(diagnostic, "message_primary", None) or "invalid value")[:200]
-            problem = Problem("error", None, "", "", "not_stored", {"reason": reason})
+            problem = ReportProblem("error", None, "", "", "not_stored", {"reason": reason})
             _finish(submission, worker, [*problems, problem], spool=None, summary=summary)
     except LeaseLost:
         logger.info("submission %s was taken over by another worker", submission.pk)
@@ -529,13 +529,13 @@ def _json_table(path: Path, fields: list[Field]) -> parsing.Table:
     return parsing.Table("json", 0, headers, iter(lines))
 
 
-def _check(submission: Submission, worker: str, spool: Spool) -> tuple[list[Problem], dict[str, Any]]:
+def _check(submission: Submission, worker: str, spool: Spool) -> tuple[list[ReportProblem], dict[str, Any]]:
     version = submission.version
     fields = [f for f in version.fields.order_by("position") if not f.derived]
     try:
         table = _open_table(submission, fields)
     except parsing.FileProblem as problem:
-        return [Problem("error", None, "", "", problem.code, problem.params)], {}
+        return [ReportProblem("error", None, "", "", problem.code, problem.params)], {}
 
     try:
         return check_table(
@@ -562,7 +562,7 @@ def check_table(
     size: int,
     accepted: Callable[[pl.DataFrame], None] | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[list[Problem], dict[str, Any]]:
+) -> tuple[list[ReportProblem], dict[str, Any]]:
     """The validation stage: check every row of `table` against `version`; return problems and a summary.
 
     `accepted` receives each checked batch (a frame in the observation table's columns) while the file
@@ -570,7 +570,7 @@ def check_table(
     batch. Nothing is written here, which is also what bench/ingest.py measures.
     """
     ensure_slots(version)
-    problems: list[Problem] = []
+    problems: list[ReportProblem] = []
     plan = make_plan(version, fields, table.headers)
     summary: dict[str, Any] = {
         "kind": table.kind,
@@ -582,11 +582,13 @@ def check_table(
     }
     for header in plan.unknown:
         problems.append(
-            Problem("warning", table.header_row or None, header, "", "unknown_column", {"column": header})
+            ReportProblem(
+                "warning", table.header_row or None, header, "", "unknown_column", {"column": header}
+            )
         )
     for header, duplicate in plan.duplicates:
         problems.append(
-            Problem(
+            ReportProblem(
                 "error",
                 table.header_row or None,
                 header,
@@ -598,14 +600,14 @@ def check_table(
     if plan.missing:
         names = ", ".join(f.title for f in plan.missing)
         problems.append(
-            Problem("error", table.header_row or None, "", "", "missing_columns", {"columns": names})
+            ReportProblem("error", table.header_row or None, "", "", "missing_columns", {"columns": names})
         )
     for column in plan.columns:  # a unit in a header that the field cannot take: once, not in every row
         numeric = column.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)
         if column.unit and numeric and column.interpreter.factor(column.unit) is None:
             allowed = ", ".join(sorted(column.interpreter.allowed_units))
             problems.append(
-                Problem(
+                ReportProblem(
                     "error",
                     table.header_row or None,
                     column.header,
@@ -617,9 +619,9 @@ def check_table(
     if any(p.severity == "error" for p in problems):
         try:
             if not parsing.has_data_rows(table):
-                problems.append(Problem("error", None, "", "", "no_rows"))
+                problems.append(ReportProblem("error", None, "", "", "no_rows"))
         except parsing.FileProblem as problem:
-            problems.append(Problem("error", None, "", "", problem.code, problem.params))
+            problems.append(ReportProblem("error", None, "", "", problem.code, problem.params))
         return problems, summary
     history = History(organization_id=organization_id, version=version, period=period)
     checker: BatchChecker | None = None
@@ -638,7 +640,7 @@ def check_table(
                     progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
         except parsing.FileProblem as problem:
             unreadable = problem
-            problems.append(Problem("error", None, "", "", problem.code, problem.params))
+            problems.append(ReportProblem("error", None, "", "", problem.code, problem.params))
         if checker is not None:
             problems += checker.problems
             key_names = ", ".join(checker.header(name) for name in version.primary_key)
@@ -647,14 +649,14 @@ def check_table(
             checker.kept += len(shown)
             for row, first in shown:
                 problems.append(
-                    Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
+                    ReportProblem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
                 )
     finally:
         if checker is not None:
             checker.close()
     rows = checker.rows if checker is not None else 0
     if rows == 0 and unreadable is None:  # whatever else is wrong: no rows never replace a period's data
-        problems.append(Problem("error", None, "", "", "no_rows"))
+        problems.append(ReportProblem("error", None, "", "", "no_rows"))
     errors = checker.errors if checker is not None else 0
     summary["rows"] = rows
     summary["implausible_values"] = history.warned
@@ -693,7 +695,7 @@ def _start_checking(
 def _finish(
     submission: Submission,
     worker: str,
-    problems: list[Problem],
+    problems: list[ReportProblem],
     *,
     spool: Spool | None,
     summary: dict[str, Any],

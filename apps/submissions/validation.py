@@ -31,7 +31,7 @@ from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
 from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
 from apps.submissions import parsing
-from apps.submissions.messages import check_problem
+from apps.submissions.messages import ReportProblem
 from apps.submissions.scratch import scratch_dir
 
 # Columns checked at once: the machine's cores, at most four (more gains nothing on 15 columns).
@@ -83,22 +83,6 @@ class Plan:
     unknown: list[str]
     missing: list[Field]
     duplicates: list[tuple[str, Field]]
-
-
-@dataclass
-class Problem:
-    """One problem of the report. Its code and params must fit apps.submissions.messages.CODES: a
-    problem that does not is a bug, refused here (ProblemError) rather than shown with a gap."""
-
-    severity: str
-    row: int | None
-    column: str
-    value: str
-    code: str
-    params: dict[str, Any] = dataclass_field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        check_problem(self.code, self.params)
 
 
 def header_index(fields: list[Field]) -> dict[str, Field]:
@@ -243,7 +227,7 @@ class BatchChecker:
         self.rates = rates
         self.history = history
         self.limit = limit
-        self.problems: list[Problem] = []
+        self.problems: list[ReportProblem] = []
         self.errors = 0  # every error, also those beyond the report's limit
         self.kept = 0  # errors in the report
         self.room = limit
@@ -275,7 +259,7 @@ class BatchChecker:
         self.rows += frame.height
         self.room = max(0, self.limit - self.kept)
         rows = frame.get_column("row")
-        found: list[Problem] = []
+        found: list[ReportProblem] = []
         failed = pl.Series("failed", [False] * frame.height)
         values: dict[str, pl.Series] = {}
 
@@ -302,7 +286,7 @@ class BatchChecker:
                     cell_problem = result.problem
                     assert cell_problem is not None
                     found.append(
-                        Problem(
+                        ReportProblem(
                             "error", row, column.header, _shown(cell), cell_problem.code, cell_problem.params
                         )
                     )
@@ -345,7 +329,7 @@ class BatchChecker:
         return self.headers.get(name, name)
 
     def _extra_cells(
-        self, frame: pl.DataFrame, rows: pl.Series, failed: pl.Series, found: list[Problem]
+        self, frame: pl.DataFrame, rows: pl.Series, failed: pl.Series, found: list[ReportProblem]
     ) -> pl.Series:
         extras = [name for name in frame.columns if name.startswith("x")]
         if not extras:
@@ -360,7 +344,7 @@ class BatchChecker:
             pl.coalesce([pl.when(pl.col(n) != "").then(pl.col(n)) for n in extras])
         ).to_series()
         for row, cell, count in self._report(rows, bad, first, counts):
-            found.append(Problem("error", row, "", _shown(cell), "extra_cells", {"count": count}))
+            found.append(ReportProblem("error", row, "", _shown(cell), "extra_cells", {"count": count}))
         return failed | bad
 
     def _period(
@@ -369,7 +353,7 @@ class BatchChecker:
         rows: pl.Series,
         values: dict[str, pl.Series],
         failed: pl.Series,
-        found: list[Problem],
+        found: list[ReportProblem],
     ) -> pl.Series:
         name = next((c.field.name for c in self.plan.columns if c.field.type == Field.Type.PERIOD), None)
         if name is None:
@@ -380,7 +364,7 @@ class BatchChecker:
             shown = written if written is not None else values[name]
             for row, cell in self._report(rows, bad, shown):
                 found.append(
-                    Problem(
+                    ReportProblem(
                         "error",
                         row,
                         self.header(name),
@@ -397,7 +381,7 @@ class BatchChecker:
         rows: pl.Series,
         values: dict[str, pl.Series],
         failed: pl.Series,
-        found: list[Problem],
+        found: list[ReportProblem],
     ) -> pl.Series:
         for rule in self.rules:
             first, second = rule["fields"]
@@ -412,7 +396,7 @@ class BatchChecker:
             shown = written if written is not None else a.cast(pl.String)
             for row, cell, limit in self._report(rows, bad, shown, b):
                 found.append(
-                    Problem(
+                    ReportProblem(
                         "error",
                         row,
                         self.header(first),
@@ -430,7 +414,7 @@ class BatchChecker:
         rows: pl.Series,
         values: dict[str, pl.Series],
         failed: pl.Series,
-        found: list[Problem],
+        found: list[ReportProblem],
     ) -> pl.Series:
         for measure, currency_field in self.money:
             amount, currency = values.get(measure), values.get(currency_field)
@@ -450,7 +434,7 @@ class BatchChecker:
                 shown = written if written is not None else amount.cast(pl.String)
                 for row, cell, code in self._report(rows, bad, shown, currency):
                     found.append(
-                        Problem(
+                        ReportProblem(
                             "error",
                             row,
                             self.header(measure),
@@ -608,7 +592,7 @@ class History:
         frame: pl.DataFrame,
         values: dict[str, pl.Series],
         ok: pl.Series,
-        found: list[Problem],
+        found: list[ReportProblem],
     ) -> None:
         if self.group is not None and self.group in values:
             groups = values[self.group].cast(pl.String).fill_null("")
@@ -636,7 +620,7 @@ class History:
                 rows.head(room).to_list(), shown.head(room).to_list(), typical, strict=True
             ):
                 found.append(
-                    Problem(
+                    ReportProblem(
                         "warning",
                         row,
                         checker.header(name),
@@ -673,7 +657,6 @@ def _shown(value: Any) -> str:
 __all__ = [
     "BatchChecker",
     "Plan",
-    "Problem",
     "RateBook",
     "guess_decimal_comma",
     "header_scorer",
