@@ -219,20 +219,55 @@ class FileProblem(Exception):
         self.params = params
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ReportProblem:
-    """One problem of the report, stored as an Issue. Its code and params must fit CODES: a problem that
-    does not is a bug, refused here (ProblemError) rather than shown with a gap."""
+    """One problem of the report, stored as an Issue: where it is (`row`, `column` and the cell as
+    written in `value`; none of them for the whole file) and what it is. Its code and params must fit
+    CODES: a problem that does not is a bug, refused here (ProblemError) rather than shown with a gap.
+
+        ReportProblem.error("duplicate_key", row=7, params={"first": 2, "key": "Period, Product"})
+    """
 
     severity: str
-    row: int | None
-    column: str
-    value: str
+    row: int | None = None
+    column: str = ""
+    value: str = ""
     code: str
     params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_problem(self.code, self.params)
+
+    @classmethod
+    def error(
+        cls,
+        code: str,
+        *,
+        row: int | None = None,
+        column: str = "",
+        value: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> ReportProblem:
+        """A problem that rejects the file."""
+        return cls(severity="error", row=row, column=column, value=value, code=code, params=params or {})
+
+    @classmethod
+    def warning(
+        cls,
+        code: str,
+        *,
+        row: int | None = None,
+        column: str = "",
+        value: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> ReportProblem:
+        """A problem the reader should look at; the file is accepted."""
+        return cls(severity="warning", row=row, column=column, value=value, code=code, params=params or {})
+
+    @classmethod
+    def from_file_problem(cls, problem: FileProblem) -> ReportProblem:
+        """The error of a file that cannot be read as a whole."""
+        return cls.error(problem.code, params=problem.params)
 
 
 def message(code: str, params: Mapping[str, Any]) -> str:

@@ -438,7 +438,7 @@ def process_submission(*, submission_id: Any, worker: str | None = None) -> Subm
             connection.close()
         minutes = max(1, round(settings.HUB_SUBMISSION_TIME_LIMIT / 60))
         submission = Submission.objects.select_related("organization").get(pk=submission_id)
-        problem = ReportProblem("error", None, "", "", "too_slow", {"minutes": minutes})
+        problem = ReportProblem.error("too_slow", params={"minutes": minutes})
         with contextlib.suppress(LeaseLost):  # not claimed yet, or taken over: the sweeper goes on
             _finish(submission, worker, [problem], spool=None, summary={})
         return Submission.objects.get(pk=submission_id)
@@ -450,7 +450,7 @@ def _attempt(submission_id: Any, worker: str) -> Submission:
     if submission is None:
         return Submission.objects.get(pk=submission_id)
     if submission.attempts > settings.HUB_SUBMISSION_MAX_ATTEMPTS:
-        _finish(submission, worker, [ReportProblem("error", None, "", "", "gave_up")], spool=None, summary={})
+        _finish(submission, worker, [ReportProblem.error("gave_up")], spool=None, summary={})
         return Submission.objects.get(pk=submission.pk)
     spool = Spool(submission.pk)
     try:
@@ -462,7 +462,7 @@ def _attempt(submission_id: Any, worker: str) -> Submission:
             logger.exception("submission %s: rows could not be stored", submission.pk)
             diagnostic = getattr(error, "diag", None) or getattr(error.__cause__, "diag", None)
             reason = (getattr(diagnostic, "message_primary", None) or "invalid value")[:200]
-            problem = ReportProblem("error", None, "", "", "not_stored", {"reason": reason})
+            problem = ReportProblem.error("not_stored", params={"reason": reason})
             _finish(submission, worker, [*problems, problem], spool=None, summary=summary)
     except LeaseLost:
         logger.info("submission %s was taken over by another worker", submission.pk)
@@ -535,7 +535,7 @@ def _check(submission: Submission, worker: str, spool: Spool) -> tuple[list[Repo
     try:
         table = _open_table(submission, fields)
     except parsing.FileProblem as problem:
-        return [ReportProblem("error", None, "", "", problem.code, problem.params)], {}
+        return [ReportProblem.from_file_problem(problem)], {}
 
     try:
         return check_table(
@@ -582,46 +582,43 @@ def check_table(
     }
     for header in plan.unknown:
         problems.append(
-            ReportProblem(
-                "warning", table.header_row or None, header, "", "unknown_column", {"column": header}
+            ReportProblem.warning(
+                "unknown_column", row=table.header_row or None, column=header, params={"column": header}
             )
         )
     for header, duplicate in plan.duplicates:
         problems.append(
-            ReportProblem(
-                "error",
-                table.header_row or None,
-                header,
-                "",
+            ReportProblem.error(
                 "duplicate_column",
-                {"column": header, "field": duplicate.title},
+                row=table.header_row or None,
+                column=header,
+                params={"column": header, "field": duplicate.title},
             )
         )
     if plan.missing:
         names = ", ".join(f.title for f in plan.missing)
         problems.append(
-            ReportProblem("error", table.header_row or None, "", "", "missing_columns", {"columns": names})
+            ReportProblem.error("missing_columns", row=table.header_row or None, params={"columns": names})
         )
     for column in plan.columns:  # a unit in a header that the field cannot take: once, not in every row
         numeric = column.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)
         if column.unit and numeric and column.interpreter.factor(column.unit) is None:
             allowed = ", ".join(sorted(column.interpreter.allowed_units))
             problems.append(
-                ReportProblem(
-                    "error",
-                    table.header_row or None,
-                    column.header,
-                    column.unit,
+                ReportProblem.error(
                     "wrong_unit",
-                    {"unit": column.unit, "allowed": allowed},
+                    row=table.header_row or None,
+                    column=column.header,
+                    value=column.unit,
+                    params={"unit": column.unit, "allowed": allowed},
                 )
             )
     if any(p.severity == "error" for p in problems):
         try:
             if not parsing.has_data_rows(table):
-                problems.append(ReportProblem("error", None, "", "", "no_rows"))
+                problems.append(ReportProblem.error("no_rows"))
         except parsing.FileProblem as problem:
-            problems.append(ReportProblem("error", None, "", "", problem.code, problem.params))
+            problems.append(ReportProblem.from_file_problem(problem))
         return problems, summary
     history = History(organization_id=organization_id, version=version, period=period)
     checker: BatchChecker | None = None
@@ -640,7 +637,7 @@ def check_table(
                     progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
         except parsing.FileProblem as problem:
             unreadable = problem
-            problems.append(ReportProblem("error", None, "", "", problem.code, problem.params))
+            problems.append(ReportProblem.from_file_problem(problem))
         if checker is not None:
             problems += checker.problems
             key_names = ", ".join(checker.header(name) for name in version.primary_key)
@@ -649,14 +646,14 @@ def check_table(
             checker.kept += len(shown)
             for row, first in shown:
                 problems.append(
-                    ReportProblem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
+                    ReportProblem.error("duplicate_key", row=row, params={"first": first, "key": key_names})
                 )
     finally:
         if checker is not None:
             checker.close()
     rows = checker.rows if checker is not None else 0
     if rows == 0 and unreadable is None:  # whatever else is wrong: no rows never replace a period's data
-        problems.append(ReportProblem("error", None, "", "", "no_rows"))
+        problems.append(ReportProblem.error("no_rows"))
     errors = checker.errors if checker is not None else 0
     summary["rows"] = rows
     summary["implausible_values"] = history.warned

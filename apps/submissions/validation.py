@@ -286,8 +286,12 @@ class BatchChecker:
                     cell_problem = result.problem
                     assert cell_problem is not None
                     found.append(
-                        ReportProblem(
-                            "error", row, column.header, _shown(cell), cell_problem.code, cell_problem.params
+                        ReportProblem.error(
+                            cell_problem.code,
+                            row=row,
+                            column=column.header,
+                            value=_shown(cell),
+                            params=cell_problem.params,
                         )
                     )
         for name, value in self.defaults.items():
@@ -344,7 +348,9 @@ class BatchChecker:
             pl.coalesce([pl.when(pl.col(n) != "").then(pl.col(n)) for n in extras])
         ).to_series()
         for row, cell, count in self._report(rows, bad, first, counts):
-            found.append(ReportProblem("error", row, "", _shown(cell), "extra_cells", {"count": count}))
+            found.append(
+                ReportProblem.error("extra_cells", row=row, value=_shown(cell), params={"count": count})
+            )
         return failed | bad
 
     def _period(
@@ -364,13 +370,12 @@ class BatchChecker:
             shown = written if written is not None else values[name]
             for row, cell in self._report(rows, bad, shown):
                 found.append(
-                    ReportProblem(
-                        "error",
-                        row,
-                        self.header(name),
-                        _shown(cell),
+                    ReportProblem.error(
                         "period_mismatch",
-                        {"period": self.period},
+                        row=row,
+                        column=self.header(name),
+                        value=_shown(cell),
+                        params={"period": self.period},
                     )
                 )
         return failed | bad
@@ -396,13 +401,16 @@ class BatchChecker:
             shown = written if written is not None else a.cast(pl.String)
             for row, cell, limit in self._report(rows, bad, shown, b):
                 found.append(
-                    ReportProblem(
-                        "error",
-                        row,
-                        self.header(first),
-                        _shown(cell),
+                    ReportProblem.error(
                         f"rule_{rule['check']}",
-                        {"value": _shown(cell), "other": self.header(second), "limit": _number_text(limit)},
+                        row=row,
+                        column=self.header(first),
+                        value=_shown(cell),
+                        params={
+                            "value": _shown(cell),
+                            "other": self.header(second),
+                            "limit": _number_text(limit),
+                        },
                     )
                 )
             failed = failed | bad
@@ -434,13 +442,12 @@ class BatchChecker:
                 shown = written if written is not None else amount.cast(pl.String)
                 for row, cell, code in self._report(rows, bad, shown, currency):
                     found.append(
-                        ReportProblem(
-                            "error",
-                            row,
-                            self.header(measure),
-                            _shown(cell),
+                        ReportProblem.error(
                             "no_rate",
-                            {"currency": code, "period": self.period},
+                            row=row,
+                            column=self.header(measure),
+                            value=_shown(cell),
+                            params={"currency": code, "period": self.period},
                         )
                     )
                 failed = failed | bad
@@ -620,13 +627,12 @@ class History:
                 rows.head(room).to_list(), shown.head(room).to_list(), typical, strict=True
             ):
                 found.append(
-                    ReportProblem(
-                        "warning",
-                        row,
-                        checker.header(name),
-                        _shown(cell),
+                    ReportProblem.warning(
                         "implausible",
-                        {"typical": _typical(usual)},
+                        row=row,
+                        column=checker.header(name),
+                        value=_shown(cell),
+                        params={"typical": _typical(usual)},
                     )
                 )
 

@@ -326,11 +326,17 @@ def test_a_repeated_key_names_a_column_the_file_left_out_by_its_title(cast: Any,
 
 def test_a_problem_that_does_not_fit_its_code_is_refused_where_it_is_made() -> None:
     with pytest.raises(ProblemError, match="missing"):
-        ReportProblem("error", 2, "Paste produced", "2000", "rule_lte", {"other": "Fresh", "limit": "1000"})
+        ReportProblem.error(
+            "rule_lte",
+            row=2,
+            column="Paste produced",
+            value="2000",
+            params={"other": "Fresh", "limit": "1000"},
+        )
     with pytest.raises(ProblemError, match="extra"):
-        ReportProblem("error", None, "", "", "xlsx_too_large", {"size": 2_000_000_000})
+        ReportProblem.error("xlsx_too_large", params={"size": 2_000_000_000})
     with pytest.raises(ProblemError, match="not a problem code"):
-        ReportProblem("error", None, "", "", "no_such_code")
+        ReportProblem.error("no_such_code")
     with pytest.raises(ProblemError, match="missing"):
         parsing.FileProblem("bad_csv", row=2)
 
