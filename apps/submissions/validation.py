@@ -12,16 +12,12 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-import numpy as np
 import polars as pl
 from django.db.models import QuerySet
 
@@ -31,8 +27,8 @@ from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
 from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
 from apps.submissions import parsing
+from apps.submissions.ledger import KeyLedger
 from apps.submissions.messages import ReportProblem
-from apps.submissions.scratch import scratch_dir
 
 # Columns checked at once: the machine's cores, at most four (more gains nothing on 15 columns).
 CHECK_THREADS = max(1, min(4, os.cpu_count() or 1))
@@ -478,70 +474,6 @@ class BatchChecker:
     def close(self) -> None:
         self.pool.shutdown()
         self.keys.close()
-
-
-class KeyLedger:
-    """The dimension keys of a file's rows, kept on disk so that memory does not grow with the file.
-
-    Each row's key is an 8-byte hash, stored with its 4-byte row number in one of BUCKETS files chosen
-    by the hash's top bits. Rows with the same key land in the same bucket, in file order, so at the
-    end each bucket is sorted on its own (a 64th of the file at a time) and the repeats are found there.
-    A hash collision could only report two different keys as repeated, once in 2**64 pairs.
-    """
-
-    BUCKETS = 64
-    RECORD = np.dtype([("hash", "<u8"), ("row", "<u4")])
-
-    def __init__(self) -> None:
-        self.folder: Path | None = None
-        self.files: list[BinaryIO] = []
-
-    def add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
-        if not len(hashes):
-            return
-        if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="keys-", dir=scratch_dir()))
-            self.files = [(self.folder / f"{n:02d}").open("ab") for n in range(self.BUCKETS)]
-        records = np.empty(len(hashes), dtype=self.RECORD)
-        records["hash"], records["row"] = hashes, rows
-        bucket = (records["hash"] >> np.uint64(58)).astype(np.intp)
-        order = np.argsort(bucket, kind="stable")  # stable: file order within a bucket
-        records, ends = records[order], np.cumsum(np.bincount(bucket, minlength=self.BUCKETS))
-        for number, (start, end) in enumerate(zip(np.concatenate(([0], ends[:-1])), ends, strict=True)):
-            if end > start:
-                records[start:end].tofile(self.files[number])
-
-    def repeated(self, limit: int) -> tuple[int, list[tuple[int, int]]]:
-        """(how many rows repeat an earlier row's key, the first `limit` of them as (row, first row))."""
-        if self.folder is None:
-            return 0, []
-        count = 0
-        shown = np.empty((0, 2), dtype=np.int64)
-        for handle in self.files:
-            handle.flush()
-            records = np.fromfile(handle.name, dtype=self.RECORD)
-            if not len(records):
-                continue
-            records = records[np.argsort(records["hash"], kind="stable")]
-            hashes, rows = records["hash"], records["row"].astype(np.int64)
-            starts = np.ones(len(hashes), dtype=bool)
-            starts[1:] = hashes[1:] != hashes[:-1]
-            repeats = np.flatnonzero(~starts)
-            if not len(repeats):
-                continue
-            count += len(repeats)
-            first_of = rows[np.maximum.accumulate(np.where(starts, np.arange(len(hashes)), 0))]
-            pairs = np.column_stack((rows[repeats], first_of[repeats]))
-            shown = np.concatenate((shown, pairs))
-            shown = shown[np.argsort(shown[:, 0], kind="stable")][:limit]
-        return count, [(int(row), int(first)) for row, first in shown]
-
-    def close(self) -> None:
-        for handle in self.files:
-            handle.close()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder, self.files = None, []
 
 
 class History:
