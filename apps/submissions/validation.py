@@ -15,13 +15,11 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db.models import QuerySet
 
-from apps.standards.models import ExchangeRate, Field, StandardVersion
+from apps.standards.models import Field, StandardVersion
 from apps.standards.reference import fold
 from apps.standards.slots import column_of, kind_of
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
@@ -29,6 +27,7 @@ from apps.standards.values import Interpreter, Result, interpret_column, interpr
 from apps.submissions import parsing
 from apps.submissions.ledger import KeyLedger
 from apps.submissions.messages import ReportProblem
+from apps.submissions.rates import RateBook
 
 # Columns checked at once: the machine's cores, at most four (more gains nothing on 15 columns).
 CHECK_THREADS = max(1, min(4, os.cpu_count() or 1))
@@ -162,38 +161,6 @@ def guess_decimal_comma(frame: pl.DataFrame, columns: list[Column]) -> bool | No
     if dot > comma:
         return False
     return None
-
-
-class RateBook:
-    """The stewards' exchange rates, looked up once per currency and month."""
-
-    def __init__(self, rates: QuerySet[ExchangeRate] | None = None) -> None:
-        self.cache: dict[tuple[str, str], Decimal | None] = {}
-        self.rates = rates if rates is not None else ExchangeRate.objects.all()
-
-    def usd_per_unit(self, currency: str, period: str) -> Decimal | None:
-        if currency == "USD":
-            return Decimal(1)
-        month = period if len(period) == 7 and period[4] == "-" else None
-        key = (currency, month or period)
-        if key not in self.cache:
-            query = self.rates.filter(currency=currency)
-            if month:
-                query = query.filter(period=month)
-            else:  # a quarter, season or year: the mean of that year's (or quarter's) monthly rates
-                year = period[:4]
-                months = [f"{year}-{m:02d}" for m in _months_of(period)]
-                query = query.filter(period__in=months)
-            values = list(query.values_list("usd_per_unit", flat=True))
-            self.cache[key] = (sum(values, Decimal(0)) / len(values)) if values else None
-        return self.cache[key]
-
-
-def _months_of(period: str) -> range:
-    if "-Q" in period:
-        quarter = int(period[-1])
-        return range(3 * quarter - 2, 3 * quarter + 1)
-    return range(1, 13)
 
 
 class BatchChecker:
