@@ -26,7 +26,7 @@ STANDARD, VERSION, FIRM = "tomato-paste.exports", "1.0.0", "red-valley-tomato"
 def open_table(path: Path, kind: str, fields: list[Any], version: Any) -> Any:
     """The file as the worker opens a submission of that kind (services._open_table)."""
     from apps.submissions import parsing, services
-    from apps.submissions.validation import header_scorer
+    from apps.submissions.headers import header_scorer
 
     if kind == "json":
         return services._json_table(path, fields)

@@ -44,19 +44,13 @@ from apps.standards.models import Field, StandardVersion
 from apps.standards.slots import ensure_slots
 from apps.standards.values import parse_period
 from apps.submissions import parsing
+from apps.submissions.headers import Plan, header_scorer, make_plan
 from apps.submissions.messages import ReportProblem
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import check_can_send
+from apps.submissions.rates import RateBook
 from apps.submissions.scratch import clear_stale_scratch, scratch_dir
-from apps.submissions.validation import (
-    BatchChecker,
-    History,
-    Plan,
-    RateBook,
-    guess_decimal_comma,
-    header_scorer,
-    make_plan,
-)
+from apps.submissions.validation import BatchChecker, History, guess_decimal_comma
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,8 @@
 """Checking a table against a standard version, a block of rows at a time, column by column, with
 the standard's own interpreter.
 
-Headers are matched by the fields' names, titles and aliases in any of the six languages, ignoring
-case, spaces and punctuation; a trailing unit in brackets ("Количество (кг)") is read and used for
-conversion. Every cell goes through apps.standards.values (defined once, next to the standard): each
-distinct cell of a column once (`interpret_column`), remembered across the blocks of a file.
+Every cell goes through apps.standards.values (defined once, next to the standard): each distinct cell
+of a column once (`interpret_column`), remembered across the blocks of a file.
 """
 
 from __future__ import annotations
@@ -13,136 +11,21 @@ import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import Any
 
 import polars as pl
 
 from apps.standards.models import Field, StandardVersion
-from apps.standards.reference import fold
 from apps.standards.slots import column_of, kind_of
-from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
-from apps.standards.values import Interpreter, Result, interpret_column, interpreter_for, stored_value
+from apps.standards.values import interpret_column, interpreter_for, stored_value
 from apps.submissions import parsing
+from apps.submissions.headers import Column, Plan
 from apps.submissions.ledger import KeyLedger
 from apps.submissions.messages import ReportProblem
 from apps.submissions.rates import RateBook
 
 # Columns checked at once: the machine's cores, at most four (more gains nothing on 15 columns).
 CHECK_THREADS = max(1, min(4, os.cpu_count() or 1))
-UNIT_IN_BRACKETS = re.compile(r"^(.*?)[\s]*[\(\[（]\s*([^\)\]）]{1,20})\s*[\)\]）]\s*$")
-
-
-def _unit_words() -> dict[str, str]:
-    words = {
-        fold(unit): unit
-        for unit in ("t", "kg", "ha", "m", "day", "hour", "USD", "USD/t", "USD/kg", "percent")
-    }
-    for unit, text in SYMBOLS.items():
-        words.setdefault(fold(text), unit)
-    for symbols in LOCAL_SYMBOLS.values():
-        for unit, text in symbols.items():
-            words.setdefault(fold(text), unit)
-    # How people write units in headers beyond the symbols the hub prints: spelled out, plural, or the
-    # everyday word (公斤 for kg in Chinese business files, 公吨 for the metric tonne).
-    spoken = {
-        "t": ["tonnes", "tons", "tonne", "ton", "mt", "тонн", "тонна", "тонны", "тн", "tonna", "公吨"],
-        "kg": ["кг", "kilogram", "kilograms", "килограмм", "килограммы", "kilogramm", "公斤"],
-        "pieces": ["piece", "шт", "штук", "dona", "个"],
-        "USD": ["usd", "долл. сша", "美元", "aqsh dollari"],
-    }
-    for unit, spellings in spoken.items():
-        words.update({fold(spelling): unit for spelling in spellings})
-    words[fold("%")] = "percent"
-    words.pop("", None)
-    return words
-
-
-UNIT_WORDS = _unit_words()
-
-
-@dataclass
-class Column:
-    index: int
-    header: str
-    field: Field
-    unit: str | None
-    interpreter: Interpreter
-    cache: dict[Any, Result] = dataclass_field(default_factory=dict)
-
-
-@dataclass
-class Plan:
-    columns: list[Column]
-    unknown: list[str]
-    missing: list[Field]
-    duplicates: list[tuple[str, Field]]
-
-
-def header_index(fields: list[Field]) -> dict[str, Field]:
-    index: dict[str, Field] = {}
-    for f in fields:
-        names = [f.name, *f.titles.values()]
-        for aliases in f.aliases.values():
-            names += aliases
-        for name in names:
-            index.setdefault(fold(name), f)
-    return index
-
-
-def split_unit(header: str) -> tuple[str, str | None]:
-    match = UNIT_IN_BRACKETS.match(header)
-    if not match:
-        return header, None
-    return match[1], UNIT_WORDS.get(fold(match[2]), match[2].strip())
-
-
-def match_header(header: str, index: dict[str, Field]) -> tuple[Field | None, str | None]:
-    if not header:
-        return None, None
-    found = index.get(fold(header))
-    if found is not None:
-        return found, None
-    label, unit = split_unit(header)
-    return index.get(fold(label)), unit
-
-
-def header_scorer(fields: list[Field]) -> Any:
-    index = header_index(fields)
-
-    def score(cells: list[Any]) -> int:
-        return sum(
-            1 for cell in cells if cell is not None and match_header(str(cell).strip(), index)[0] is not None
-        )
-
-    return score
-
-
-def make_plan(version: StandardVersion, fields: list[Field], headers: list[str]) -> Plan:
-    index = header_index(fields)
-    columns: list[Column] = []
-    unknown: list[str] = []
-    duplicates: list[tuple[str, Field]] = []
-    taken: dict[str, Column] = {}
-    for position, header in enumerate(headers):
-        found, unit = match_header(header, index)
-        if found is None:
-            if header:
-                unknown.append(header)
-            continue
-        if found.name in taken:
-            duplicates.append((header, found))
-            continue
-        column = Column(position, header, found, unit, interpreter_for(found, version.frequency))
-        taken[found.name] = column
-        columns.append(column)
-    missing = [
-        f
-        for f in fields
-        if f.required and not f.default and f.name not in taken and f.type != Field.Type.PERIOD
-    ]
-    return Plan(columns, unknown, missing, duplicates)
 
 
 def guess_decimal_comma(frame: pl.DataFrame, columns: list[Column]) -> bool | None:
@@ -557,13 +440,3 @@ def _number_text(value: Any) -> str:
 def _shown(value: Any) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= 200 else text[:199] + "…"
-
-
-__all__ = [
-    "BatchChecker",
-    "Plan",
-    "RateBook",
-    "guess_decimal_comma",
-    "header_scorer",
-    "make_plan",
-]
