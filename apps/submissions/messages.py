@@ -270,6 +270,12 @@ class ReportProblem:
         return cls.error(problem.code, params=problem.params)
 
 
+def shown_cell(value: Any) -> str:
+    """A cell as a report shows it: as the file wrote it, cut to 200 characters."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def message(code: str, params: Mapping[str, Any]) -> str:
     """The problem's message in the active language, its numbers written as the reader writes them.
 

@@ -7,7 +7,6 @@ of a column once (`interpret_column`), remembered across the blocks of a file.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +19,9 @@ from apps.standards.slots import column_of, kind_of
 from apps.standards.values import interpret_column, interpreter_for, stored_value
 from apps.submissions import parsing
 from apps.submissions.headers import Column, Plan
+from apps.submissions.history import History
 from apps.submissions.ledger import KeyLedger
-from apps.submissions.messages import ReportProblem
+from apps.submissions.messages import ReportProblem, shown_cell
 from apps.submissions.rates import RateBook
 
 # Columns checked at once: the machine's cores, at most four (more gains nothing on 15 columns).
@@ -136,7 +136,7 @@ class BatchChecker:
                             cell_problem.code,
                             row=row,
                             column=column.header,
-                            value=_shown(cell),
+                            value=shown_cell(cell),
                             params=cell_problem.params,
                         )
                     )
@@ -148,7 +148,8 @@ class BatchChecker:
         failed = self._money(frame, rows, values, failed, found)
         ok = ~failed
         self._remember_keys(rows, values, ok)
-        self.history.check(self, frame, values, ok, found)
+        written = {c.field.name: frame.get_column(f"c{c.index}") for c in self.plan.columns}
+        found += self.history.warnings(rows=rows, values=values, ok=ok, written=written, header=self.header)
         found.sort(key=lambda problem: problem.row or 0)
         for problem in found:
             if problem.severity == "error":
@@ -195,7 +196,7 @@ class BatchChecker:
         ).to_series()
         for row, cell, count in self._report(rows, bad, first, counts):
             found.append(
-                ReportProblem.error("extra_cells", row=row, value=_shown(cell), params={"count": count})
+                ReportProblem.error("extra_cells", row=row, value=shown_cell(cell), params={"count": count})
             )
         return failed | bad
 
@@ -220,7 +221,7 @@ class BatchChecker:
                         "period_mismatch",
                         row=row,
                         column=self.header(name),
-                        value=_shown(cell),
+                        value=shown_cell(cell),
                         params={"period": self.period},
                     )
                 )
@@ -251,9 +252,9 @@ class BatchChecker:
                         f"rule_{rule['check']}",
                         row=row,
                         column=self.header(first),
-                        value=_shown(cell),
+                        value=shown_cell(cell),
                         params={
-                            "value": _shown(cell),
+                            "value": shown_cell(cell),
                             "other": self.header(second),
                             "limit": _number_text(limit),
                         },
@@ -292,7 +293,7 @@ class BatchChecker:
                             "no_rate",
                             row=row,
                             column=self.header(measure),
-                            value=_shown(cell),
+                            value=shown_cell(cell),
                             params={"currency": code, "period": self.period},
                         )
                     )
@@ -326,117 +327,7 @@ class BatchChecker:
         self.keys.close()
 
 
-class History:
-    """The firm's own usual figures: per measure and product, the median of its accepted rows in its
-    last twelve other periods of the standard. A value ten times above or below it is probably a unit
-    or a typo (kg for t, a digit too many); it warns, never rejects. Products are compared only with
-    themselves: a firm that ships seed oil by the half tonne and berries by the truck has no single
-    usual quantity. Only the firm's own data is used."""
-
-    FACTOR = 10.0
-    MIN_ROWS = 3
-    MAX_WARNINGS = 1000
-    GROUP_FIELDS = ("product", "hs_code")  # the first of these the standard has says what a row is
-
-    def __init__(self, *, organization_id: int, version: StandardVersion, period: str) -> None:
-        from django.db import connection
-
-        fields = list(version.fields.filter(derived__isnull=True, slot__isnull=False))
-        measures = [(f.name, column_of(f)) for f in fields if f.role == Field.Role.MEASURE]
-        by_name = {f.name: f for f in fields}
-        self.group = next((name for name in self.GROUP_FIELDS if name in by_name), None)
-        self.medians: dict[str, dict[str, float]] = {}
-        self.warned = 0
-        if not measures:
-            return
-        group = f"coalesce(o.{column_of(by_name[self.group])}, '')" if self.group else "''"
-        selected = ", ".join(
-            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY o.{column}), count(o.{column})"
-            for _name, column in measures
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                WITH recent AS (
-                    SELECT id FROM submissions_submission
-                    WHERE organization_id = %s AND standard_id = %s AND is_current AND period <> %s
-                    ORDER BY period DESC LIMIT 12
-                )
-                SELECT {group}, {selected} FROM submissions_observation o
-                WHERE o.submission_id IN (SELECT id FROM recent)
-                GROUP BY 1
-                """,  # noqa: S608 - column names come from slots, never from input
-                [organization_id, version.standard_id, period],
-            )
-            found = cursor.fetchall()
-        for key, *figures in found:
-            for index, (name, _column) in enumerate(measures):
-                median, rows = figures[2 * index], figures[2 * index + 1]
-                if median and rows >= self.MIN_ROWS:
-                    self.medians.setdefault(name, {})[key] = float(median)
-
-    def check(
-        self,
-        checker: BatchChecker,
-        frame: pl.DataFrame,
-        values: dict[str, pl.Series],
-        ok: pl.Series,
-        found: list[ReportProblem],
-    ) -> None:
-        if self.group is not None and self.group in values:
-            groups = values[self.group].cast(pl.String).fill_null("")
-        else:
-            groups = pl.Series([""] * frame.height, dtype=pl.String)
-        for name, medians in self.medians.items():
-            value = values.get(name)
-            if value is None or self.warned >= self.MAX_WARNINGS:
-                continue
-            median = groups.replace_strict(
-                list(medians), list(medians.values()), default=None, return_dtype=pl.Float64
-            )
-            size = value.abs()
-            far = ok & (value != 0) & ((size < median / self.FACTOR) | (size > median * self.FACTOR))
-            far = far.fill_null(False)
-            if not far.any():
-                continue
-            written = checker._written(frame, name)
-            shown = (written if written is not None else value.cast(pl.String)).filter(far)
-            rows = frame.get_column("row").filter(far)
-            room = self.MAX_WARNINGS - self.warned
-            self.warned += int(far.sum())
-            typical = median.filter(far).head(room).to_list()
-            for row, cell, usual in zip(
-                rows.head(room).to_list(), shown.head(room).to_list(), typical, strict=True
-            ):
-                found.append(
-                    ReportProblem.warning(
-                        "implausible",
-                        row=row,
-                        column=checker.header(name),
-                        value=_shown(cell),
-                        params={"typical": _typical(usual)},
-                    )
-                )
-
-
-def _typical(value: float) -> str:
-    """A usual figure to four significant digits as plain digits (118900, 3.045, 0.29); the message
-    writes it the reader's way."""
-    if value == 0:
-        return "0"
-    decimals = 3 - math.floor(math.log10(abs(value)))
-    rounded = round(value, decimals)
-    if decimals <= 0:
-        return str(int(rounded))
-    return f"{rounded:.{decimals}f}".rstrip("0").rstrip(".")
-
-
 def _number_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _shown(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= 200 else text[:199] + "…"
