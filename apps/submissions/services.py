@@ -45,12 +45,14 @@ from apps.standards.slots import ensure_slots
 from apps.standards.values import parse_period
 from apps.submissions import parsing
 from apps.submissions.headers import Plan, header_scorer, make_plan
+from apps.submissions.history import History
 from apps.submissions.messages import ReportProblem
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import check_can_send
 from apps.submissions.rates import RateBook
+from apps.submissions.rows import RowChecker, RowCheckResult
 from apps.submissions.scratch import clear_stale_scratch, scratch_dir
-from apps.submissions.validation import BatchChecker, History, guess_decimal_comma
+from apps.submissions.validation import guess_decimal_comma
 
 logger = logging.getLogger(__name__)
 
@@ -615,8 +617,9 @@ def check_table(
             problems.append(ReportProblem.from_file_problem(problem))
         return problems, summary
     history = History(organization_id=organization_id, version=version, period=period)
-    checker: BatchChecker | None = None
+    checker: RowChecker | None = None
     unreadable: parsing.FileProblem | None = None
+    result = RowCheckResult(rows=0, errors=0, problems=[])
     try:
         try:
             for frame in parsing.batches(table):
@@ -624,7 +627,7 @@ def check_table(
                     checker, estimated_rows = _start_checking(
                         version, plan, table, frame, period, history, size, summary
                     )
-                out = checker.check(frame)
+                out = checker.check_batch(frame)
                 if out is not None and accepted is not None:
                     accepted(out)
                 if progress is not None:
@@ -633,25 +636,17 @@ def check_table(
             unreadable = problem
             problems.append(ReportProblem.from_file_problem(problem))
         if checker is not None:
-            problems += checker.problems
-            key_names = ", ".join(checker.header(name) for name in version.primary_key)
-            repeated, shown = checker.duplicate_keys(max(0, checker.limit - checker.kept))
-            checker.errors += repeated
-            checker.kept += len(shown)
-            for row, first in shown:
-                problems.append(
-                    ReportProblem.error("duplicate_key", row=row, params={"first": first, "key": key_names})
-                )
+            result = checker.finish()
+            problems += result.problems
     finally:
         if checker is not None:
             checker.close()
-    rows = checker.rows if checker is not None else 0
-    if rows == 0 and unreadable is None:  # whatever else is wrong: no rows never replace a period's data
+    # Whatever else is wrong: no rows never replace a period's data.
+    if result.rows == 0 and unreadable is None:
         problems.append(ReportProblem.error("no_rows"))
-    errors = checker.errors if checker is not None else 0
-    summary["rows"] = rows
+    summary["rows"] = result.rows
     summary["implausible_values"] = history.warned
-    summary["errors_total"] = max(errors, sum(1 for p in problems if p.severity == "error"))
+    summary["errors_total"] = max(result.errors, sum(1 for p in problems if p.severity == "error"))
     return problems, summary
 
 
@@ -664,15 +659,21 @@ def _start_checking(
     history: History,
     size: int,
     summary: dict[str, Any],
-) -> tuple[BatchChecker, int]:
+) -> tuple[RowChecker, int]:
     """A checker for the file, set up from its first batch (the decimal mark), and the file's estimated
     number of rows (for progress)."""
     decimal_comma = guess_decimal_comma(frame, plan.columns)
     if decimal_comma is None and table.delimiter == ";":
         decimal_comma = True
     summary["decimal_comma"] = decimal_comma
-    checker = BatchChecker(
-        version, plan, period, decimal_comma, RateBook(), history, settings.HUB_REPORT_MAX_ISSUES
+    checker = RowChecker(
+        version=version,
+        plan=plan,
+        period=period,
+        decimal_comma=decimal_comma,
+        rates=RateBook(),
+        history=history,
+        limit=settings.HUB_REPORT_MAX_ISSUES,
     )
     sample = frame.head(200)
     written = sum(
