@@ -1,7 +1,7 @@
 """Hostile files through the worker's real reading and checking path (make bench-hostile;
 docs/performance.md has the latest figures).
 
-Each kind of file is made at two sizes (1 MB and 4 MB by default) and checked by services.check_table in
+Each kind of file is made at two sizes (1 MB and 4 MB by default) and checked by checking.check_table in
 a fresh process (bench/stage.py, as bench/ingest.py does), which is ended after --timeout seconds. The
 table gives, per size, the seconds, the process's peak memory and what the file got (its rows, or the
 problem that refused it), and the ratio of the larger size's time to the smaller's: about 4 when the

@@ -1,4 +1,4 @@
-"""The worker's validation stage (services.check_table: read, map headers, convert, validate; nothing
+"""The worker's validation stage (checking.check_table: read, map headers, convert, validate; nothing
 stored) on one file, in a fresh process of its own so that its peak memory is its own: shared by
 bench/ingest.py and bench/hostile.py.
 
@@ -45,7 +45,7 @@ def check_file(path: str, period: str, kind: str = "csv") -> dict:
     from apps.organizations.models import Organization
     from apps.standards.models import StandardVersion
     from apps.submissions import parsing
-    from apps.submissions.services import check_table
+    from apps.submissions.checking import check_table
 
     version = StandardVersion.objects.get(standard__code=STANDARD, version=VERSION)
     fields = [f for f in version.fields.order_by("position") if not f.derived]
