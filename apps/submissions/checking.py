@@ -15,7 +15,7 @@ from django.conf import settings
 from apps.standards.models import Field, StandardVersion
 from apps.standards.slots import ensure_slots
 from apps.submissions import parsing
-from apps.submissions.headers import Column, Plan, make_plan
+from apps.submissions.headers import Column, Plan, header_problems, make_plan
 from apps.submissions.history import History
 from apps.submissions.messages import ReportProblem
 from apps.submissions.rates import RateBook
@@ -40,7 +40,6 @@ def check_table(
     batch. Nothing is written here, which is also what bench/ingest.py measures.
     """
     ensure_slots(version)
-    problems: list[ReportProblem] = []
     plan = make_plan(version, fields, table.headers)
     summary: dict[str, Any] = {
         "kind": table.kind,
@@ -50,71 +49,16 @@ def check_table(
         "header_row": table.header_row,
         "columns": {column.header: column.field.name for column in plan.columns},
     }
-    for header in plan.unknown:
-        problems.append(
-            ReportProblem.warning(
-                "unknown_column", row=table.header_row or None, column=header, params={"column": header}
-            )
-        )
-    for header, duplicate in plan.duplicates:
-        problems.append(
-            ReportProblem.error(
-                "duplicate_column",
-                row=table.header_row or None,
-                column=header,
-                params={"column": header, "field": duplicate.title},
-            )
-        )
-    if plan.missing:
-        names = ", ".join(f.title for f in plan.missing)
-        problems.append(
-            ReportProblem.error("missing_columns", row=table.header_row or None, params={"columns": names})
-        )
-    for column in plan.columns:  # a unit in a header that the field cannot take: once, not in every row
-        numeric = column.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)
-        if column.unit and numeric and column.interpreter.factor(column.unit) is None:
-            allowed = ", ".join(sorted(column.interpreter.allowed_units))
-            problems.append(
-                ReportProblem.error(
-                    "wrong_unit",
-                    row=table.header_row or None,
-                    column=column.header,
-                    value=column.unit,
-                    params={"unit": column.unit, "allowed": allowed},
-                )
-            )
+    problems = header_problems(plan, row=table.header_row or None)
     if any(p.severity == "error" for p in problems):
-        try:
-            if not parsing.has_data_rows(table):
-                problems.append(ReportProblem.error("no_rows"))
-        except parsing.FileProblem as problem:
-            problems.append(ReportProblem.from_file_problem(problem))
-        return problems, summary
+        return [*problems, *_no_data_rows(table)], summary
     history = History(organization_id=organization_id, version=version, period=period)
-    checker: RowChecker | None = None
-    unreadable: parsing.FileProblem | None = None
-    result = RowCheckResult(rows=0, errors=0, problems=[])
-    try:
-        try:
-            for frame in parsing.batches(table):
-                if checker is None:
-                    checker, estimated_rows = _start_checking(
-                        version, plan, table, frame, period, history, size, summary
-                    )
-                out = checker.check_batch(frame)
-                if out is not None and accepted is not None:
-                    accepted(out)
-                if progress is not None:
-                    progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
-        except parsing.FileProblem as problem:
-            unreadable = problem
-            problems.append(ReportProblem.from_file_problem(problem))
-        if checker is not None:
-            result = checker.finish()
-            problems += result.problems
-    finally:
-        if checker is not None:
-            checker.close()
+    result, unreadable = _check_rows(
+        version, plan, table, period, history, size, summary, accepted=accepted, progress=progress
+    )
+    if unreadable is not None:
+        problems.append(ReportProblem.from_file_problem(unreadable))
+    problems += result.problems
     # Whatever else is wrong: no rows never replace a period's data.
     if result.rows == 0 and unreadable is None:
         problems.append(ReportProblem.error("no_rows"))
@@ -124,42 +68,76 @@ def check_table(
     return problems, summary
 
 
-def _start_checking(
+def _no_data_rows(table: parsing.Table) -> list[ReportProblem]:
+    """For a file its header already rejects: that it has no data rows either, or cannot be read."""
+    try:
+        if not parsing.has_data_rows(table):
+            return [ReportProblem.error("no_rows")]
+    except parsing.FileProblem as problem:
+        return [ReportProblem.from_file_problem(problem)]
+    return []
+
+
+def _check_rows(
     version: StandardVersion,
     plan: Plan,
     table: parsing.Table,
-    frame: pl.DataFrame,
     period: str,
     history: History,
     size: int,
     summary: dict[str, Any],
-) -> tuple[RowChecker, int]:
-    """A checker for the file, set up from its first batch (the decimal mark), and the file's estimated
-    number of rows (for progress)."""
-    decimal_comma = guess_decimal_comma(frame, plan.columns)
-    if decimal_comma is None and table.delimiter == ";":
-        decimal_comma = True
-    summary["decimal_comma"] = decimal_comma
-    checker = RowChecker(
-        version=version,
-        plan=plan,
-        period=period,
-        decimal_comma=decimal_comma,
-        rates=RateBook(),
-        history=history,
-        limit=settings.HUB_REPORT_MAX_ISSUES,
-    )
+    *,
+    accepted: Callable[[pl.DataFrame], None] | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[RowCheckResult, parsing.FileProblem | None]:
+    """Every block of `table` through a RowChecker set up from the first block (the decimal mark, the
+    estimated number of rows); what it found, and the problem that stopped the reading, if one did."""
+    checker: RowChecker | None = None
+    unreadable: parsing.FileProblem | None = None
+    try:
+        try:
+            for frame in parsing.batches(table):
+                if checker is None:
+                    decimal_comma = _decimal_comma(frame, plan.columns, table)
+                    summary["decimal_comma"] = decimal_comma
+                    checker = RowChecker(
+                        version=version,
+                        plan=plan,
+                        period=period,
+                        decimal_comma=decimal_comma,
+                        rates=RateBook(),
+                        history=history,
+                        limit=settings.HUB_REPORT_MAX_ISSUES,
+                    )
+                    estimated_rows = _estimated_rows(frame, size)
+                out = checker.check_batch(frame)
+                if out is not None and accepted is not None:
+                    accepted(out)
+                if progress is not None:
+                    progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
+        except parsing.FileProblem as problem:
+            unreadable = problem
+        result = checker.finish() if checker is not None else RowCheckResult(rows=0, errors=0, problems=[])
+    finally:
+        if checker is not None:
+            checker.close()
+    return result, unreadable
+
+
+def _estimated_rows(frame: pl.DataFrame, size: int) -> int:
+    """The file's number of rows, estimated from its size and the bytes of its first rows (for progress)."""
     sample = frame.head(200)
     written = sum(
         sample.select(pl.col(name).str.len_bytes().fill_null(0) + 1).to_series().sum()
         for name in sample.columns
         if name.startswith("c")
     )
-    return checker, max(1, int(size * sample.height / max(1, written)))
+    return max(1, int(size * sample.height / max(1, written)))
 
 
-def guess_decimal_comma(frame: pl.DataFrame, columns: list[Column]) -> bool | None:
-    """Whether the file writes decimals with a comma, judged from the number columns of its first rows."""
+def _decimal_comma(frame: pl.DataFrame, columns: list[Column], table: parsing.Table) -> bool | None:
+    """Whether the file writes decimals with a comma, judged from the number columns of its first rows;
+    when they do not tell, a file delimited by semicolons does (None: not known)."""
     numeric = [f"c{c.index}" for c in columns if c.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)]
     comma = dot = 0
     for name in numeric:
@@ -173,4 +151,4 @@ def guess_decimal_comma(frame: pl.DataFrame, columns: list[Column]) -> bool | No
         return True
     if dot > comma:
         return False
-    return None
+    return True if table.delimiter == ";" else None

@@ -1,5 +1,5 @@
-"""Matching a file's header row to a standard version's fields (`make_plan`), and scoring rows to find
-that header below any title rows (`header_scorer`).
+"""Matching a file's header row to a standard version's fields (`make_plan`), what the report says about
+it (`header_problems`), and scoring rows to find that header below any title rows (`header_scorer`).
 
 Headers are matched by the fields' names, titles and aliases in any of the six languages, ignoring
 case, spaces and punctuation; a trailing unit in brackets ("Количество (кг)") is read and used for
@@ -9,6 +9,7 @@ conversion.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -17,6 +18,7 @@ from apps.standards.models import Field, StandardVersion
 from apps.standards.reference import fold
 from apps.standards.units import LOCAL_SYMBOLS, SYMBOLS
 from apps.standards.values import Interpreter, Result, interpreter_for
+from apps.submissions.messages import ReportProblem
 
 UNIT_IN_BRACKETS = re.compile(r"^(.*?)[\s]*[\(\[（]\s*([^\)\]）]{1,20})\s*[\)\]）]\s*$")
 
@@ -101,7 +103,7 @@ def _match_header(header: str, index: dict[str, Field]) -> tuple[Field | None, s
     return index.get(fold(label)), unit
 
 
-def header_scorer(fields: list[Field]) -> Any:
+def header_scorer(fields: list[Field]) -> Callable[[list[Any]], int]:
     """A function that counts the cells of a row that name one of `fields` (the readers' header search)."""
     index = _header_index(fields)
 
@@ -138,3 +140,40 @@ def make_plan(version: StandardVersion, fields: list[Field], headers: list[str])
         if f.required and not f.default and f.name not in taken and f.type != Field.Type.PERIOD
     ]
     return Plan(columns, unknown, missing, duplicates)
+
+
+def header_problems(plan: Plan, *, row: int | None) -> list[ReportProblem]:
+    """What the report says about the header (in `row`): a column no field takes (a warning), a field
+    named twice, required fields no column names, and a unit a field cannot take (once, not in every
+    row)."""
+    problems: list[ReportProblem] = []
+    for header in plan.unknown:
+        problems.append(
+            ReportProblem.warning("unknown_column", row=row, column=header, params={"column": header})
+        )
+    for header, duplicate in plan.duplicates:
+        problems.append(
+            ReportProblem.error(
+                "duplicate_column",
+                row=row,
+                column=header,
+                params={"column": header, "field": duplicate.title},
+            )
+        )
+    if plan.missing:
+        names = ", ".join(f.title for f in plan.missing)
+        problems.append(ReportProblem.error("missing_columns", row=row, params={"columns": names}))
+    for column in plan.columns:
+        numeric = column.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)
+        if column.unit and numeric and column.interpreter.factor(column.unit) is None:
+            allowed = ", ".join(sorted(column.interpreter.allowed_units))
+            problems.append(
+                ReportProblem.error(
+                    "wrong_unit",
+                    row=row,
+                    column=column.header,
+                    value=column.unit,
+                    params={"unit": column.unit, "allowed": allowed},
+                )
+            )
+    return problems
