@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -15,7 +16,7 @@ from django.conf import settings
 from apps.standards.models import Field, StandardVersion
 from apps.standards.slots import ensure_slots
 from apps.submissions import parsing
-from apps.submissions.headers import Column, Plan, header_problems, make_plan
+from apps.submissions.headers import Column, Plan, header_problems, header_scorer, make_plan
 from apps.submissions.history import History
 from apps.submissions.messages import ReportProblem
 from apps.submissions.rates import RateBook
@@ -66,6 +67,18 @@ def check_table(
     summary["implausible_values"] = history.warned
     summary["errors_total"] = max(result.errors, sum(1 for p in problems if p.severity == "error"))
     return problems, summary
+
+
+def open_table(path: Path, *, kind: str, fields: list[Field], version: StandardVersion) -> parsing.Table:
+    """A stored original (`kind`: csv, xlsx or json) opened as a table, its header found by `fields`; a
+    workbook's sheet is the one named after the standard, else the first. Raises FileProblem."""
+    score = header_scorer(fields)
+    if kind == "json":
+        return parsing.read_json(path)
+    if kind == "xlsx":
+        names = [version.standard.code, *version.titles.values()]
+        return parsing.read_xlsx(path, score, names)
+    return parsing.read_csv(path, score)
 
 
 def _no_data_rows(table: parsing.Table) -> list[ReportProblem]:

@@ -23,6 +23,7 @@ import datetime as dt
 import html
 import io
 import itertools
+import json
 import posixpath
 import re
 import zipfile
@@ -183,6 +184,29 @@ def read_csv(path: Path, score: Callable[[list[Any]], int]) -> Table:
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------
+
+
+def read_json(path: Path) -> Table:
+    """JSON rows (`{"rows": [{field: value, ...}, ...]}`, or the bare list) as a table: the header is every
+    key in the order the rows first use it; objects and lists in a cell are kept as their JSON text."""
+    try:
+        content = json.loads(path.read_bytes())
+        rows = content["rows"] if isinstance(content, dict) else content
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ValueError("rows must be a list of objects")
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        raise FileProblem("bad_json", reason=str(error)[:200]) from None
+    if not rows:
+        raise FileProblem("no_rows")
+    headers: list[str] = []
+    for row in rows:
+        headers += [key for key in row if key not in headers]
+
+    def cell(value: Any) -> Any:
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+    lines = ((number, [cell(row.get(h)) for h in headers]) for number, row in enumerate(rows, start=1))
+    return Table("json", 0, headers, iter(lines))
 
 
 def check_zip(path: Path) -> None:

@@ -40,11 +40,10 @@ from django.utils.translation import gettext as _
 from alliance.celery import app as celery_app
 from apps.audit.services import record_event
 from apps.organizations.models import Organization
-from apps.standards.models import Field, StandardVersion
+from apps.standards.models import StandardVersion
 from apps.standards.values import parse_period
 from apps.submissions import parsing
-from apps.submissions.checking import check_table
-from apps.submissions.headers import header_scorer
+from apps.submissions.checking import check_table, open_table
 from apps.submissions.messages import ReportProblem
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import check_can_send
@@ -447,7 +446,7 @@ def _attempt(submission_id: Any, worker: str) -> Submission:
     spool = Spool(submission.pk)
     try:
         with spool, LeaseKeeper(submission.pk, worker):
-            problems, summary = _check(submission, worker, spool)
+            problems, summary = _read_and_check(submission, worker, spool)
         try:
             _finish(submission, worker, problems, spool=spool, summary=summary)
         except (DataError, psycopg.errors.DataError) as error:  # refused by PostgreSQL: reject, say why
@@ -487,45 +486,17 @@ class Spool:
         rows.write_csv(self.file, include_header=False)
 
 
-def _open_table(submission: Submission, fields: list[Field]) -> parsing.Table:
-    path = Path(submission.original.path)
-    score = header_scorer(fields)
-    kind = submission.source
-    if kind == Submission.Source.JSON:
-        return _json_table(path, fields)
-    if kind == Submission.Source.XLSX:
-        version = submission.version
-        names = [version.standard.code, *version.titles.values()]
-        return parsing.read_xlsx(path, score, names)
-    return parsing.read_csv(path, score)
-
-
-def _json_table(path: Path, fields: list[Field]) -> parsing.Table:
-    try:
-        content = json.loads(path.read_bytes())
-        rows = content["rows"] if isinstance(content, dict) else content
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise ValueError("rows must be a list of objects")
-    except (ValueError, KeyError, TypeError, RecursionError) as error:
-        raise parsing.FileProblem("bad_json", reason=str(error)[:200]) from None
-    if not rows:
-        raise parsing.FileProblem("no_rows")
-    headers: list[str] = []
-    for row in rows:
-        headers += [key for key in row if key not in headers]
-
-    def cell(value: Any) -> Any:
-        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-
-    lines = ((number, [cell(row.get(h)) for h in headers]) for number, row in enumerate(rows, start=1))
-    return parsing.Table("json", 0, headers, iter(lines))
-
-
-def _check(submission: Submission, worker: str, spool: Spool) -> tuple[list[ReportProblem], dict[str, Any]]:
+def _read_and_check(
+    submission: Submission, worker: str, spool: Spool
+) -> tuple[list[ReportProblem], dict[str, Any]]:
+    """Read the stored original and check it, spooling its rows while it has no error and renewing the
+    lease as it goes; the problems and the summary (nothing stored yet)."""
     version = submission.version
     fields = [f for f in version.fields.order_by("position") if not f.derived]
     try:
-        table = _open_table(submission, fields)
+        table = open_table(
+            Path(submission.original.path), kind=submission.source, fields=fields, version=version
+        )
     except parsing.FileProblem as problem:
         return [ReportProblem.from_file_problem(problem)], {}
 
