@@ -130,18 +130,10 @@ def receive_submission(
         raise ValidationError({"file": [_("The file is empty.")]})
     key = _key(idempotency_key)
     existing = _replayed(organization, key, _fingerprint(version, canonical, sha256))
+    if existing is None:
+        existing = _sent_before(organization, version, canonical, sha256)
     if existing is not None:
         return existing, False
-    # The same bytes again are a retry, unless they were rejected: then the firm may be sending them
-    # again on purpose (a steward has added the missing exchange rate, say), and they are checked anew.
-    same = (
-        Submission.objects.filter(organization=organization, version=version, period=canonical, sha256=sha256)
-        .exclude(status=Submission.Status.REJECTED)
-        .order_by("-created_at")
-        .first()
-    )
-    if same is not None:
-        return same, False
     submission = _new_submission(
         actor,
         organization,
@@ -153,19 +145,34 @@ def receive_submission(
         filename=os.path.basename(filename or "")[:255],
         size=size,
     )
+    return _insert_once(submission, upload, lambda stored: _received(stored, actor=actor, request=request))
 
-    def received(submission: Submission) -> None:
-        record_event(
-            actor=actor,
-            action="submission.receive",
-            organization=organization,
-            target=submission,
-            request=request,
-            data={**_described(version, canonical), "size": size},
-        )
-        transaction.on_commit(lambda: queue_processing(submission.pk))
 
-    return _insert_once(submission, upload, received)
+def _sent_before(
+    organization: Organization, version: StandardVersion, period: str, sha256: str
+) -> Submission | None:
+    """The latest submission of these bytes for this version and period, unless it was rejected. The
+    same bytes again are a retry; rejected bytes may be sent again on purpose (a steward has added the
+    missing exchange rate, say), and are checked anew."""
+    return (
+        Submission.objects.filter(organization=organization, version=version, period=period, sha256=sha256)
+        .exclude(status=Submission.Status.REJECTED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _received(submission: Submission, *, actor: Any, request: Any) -> None:
+    """Record that an upload was stored, and queue its processing for when the row is committed."""
+    record_event(
+        actor=actor,
+        action="submission.receive",
+        organization=submission.organization,
+        target=submission,
+        request=request,
+        data={**_described(submission.version, submission.period), "size": submission.size},
+    )
+    transaction.on_commit(lambda: queue_processing(submission.pk))
 
 
 def _described(version: StandardVersion, period: str) -> dict[str, Any]:
@@ -254,15 +261,7 @@ def declare_nothing_to_report(
     """
     check_can_send(actor, organization, version)
     canonical = _canonical_period(period, version)
-    content = json.dumps(
-        {
-            "nothing_to_report": True,
-            "standard": version.standard.code,
-            "version": version.version,
-            "period": canonical,
-        },
-        sort_keys=True,
-    ).encode()
+    content = _declaration(version, canonical)
     sha256 = hashlib.sha256(content).hexdigest()
     key = _key(idempotency_key)
     existing = _replayed(organization, key, _fingerprint(version, canonical, sha256))
@@ -287,20 +286,39 @@ def declare_nothing_to_report(
         summary={"kind": "none", "rows": 0},
         processed_at=timezone.now(),
     )
+    return _insert_once(
+        submission, ContentFile(content), lambda stored: _declared(stored, actor=actor, request=request)
+    )
 
-    def declared(submission: Submission) -> None:
-        previous = _make_current(submission)
-        submission.save(update_fields=["is_current", "superseded_by"])
-        record_event(
-            actor=actor,
-            action="submission.nothing_to_report",
-            organization=organization,
-            target=submission,
-            request=request,
-            data={**_described(version, canonical), "supersedes": str(previous.pk) if previous else None},
-        )
 
-    return _insert_once(submission, ContentFile(content), declared)
+def _declaration(version: StandardVersion, period: str) -> bytes:
+    """The bytes a declaration stores as its original (the same for every declaration of the period)."""
+    return json.dumps(
+        {
+            "nothing_to_report": True,
+            "standard": version.standard.code,
+            "version": version.version,
+            "period": period,
+        },
+        sort_keys=True,
+    ).encode()
+
+
+def _declared(submission: Submission, *, actor: Any, request: Any) -> None:
+    """Put a stored declaration in force for its period at once, and record it."""
+    previous = _make_current(submission)
+    submission.save(update_fields=["is_current", "superseded_by"])
+    record_event(
+        actor=actor,
+        action="submission.nothing_to_report",
+        organization=submission.organization,
+        target=submission,
+        request=request,
+        data={
+            **_described(submission.version, submission.period),
+            "supersedes": str(previous.pk) if previous else None,
+        },
+    )
 
 
 def receive_rows(
