@@ -143,7 +143,7 @@ CODES: dict[str, Code] = {
     "gave_up": Code(
         _("The file could not be processed after several attempts. The team has been told; try again later.")
     ),
-    # The header (apps.submissions.services.check_table).
+    # The header (found by apps.submissions.parsing, matched by apps.submissions.headers).
     "no_header": Code(_("No header row was found: none of the first rows names a column of this standard.")),
     "missing_columns": Code(_("Required columns are missing: %(columns)s."), ("columns",)),
     "duplicate_column": Code(
@@ -152,7 +152,7 @@ CODES: dict[str, Code] = {
     "unknown_column": Code(
         _("The column “%(column)s” is not part of this standard and was ignored."), ("column",)
     ),
-    # A row (apps.submissions.validation).
+    # A row (apps.submissions.rows and history).
     "extra_cells": Code(_("This row has %(count)s more cells than the header has columns."), ("count",)),
     "duplicate_key": Code(
         _("This row repeats row %(first)s: the same %(key)s. Combine them or correct one."), ("first", "key")
