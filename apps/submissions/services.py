@@ -4,9 +4,10 @@
   their SHA-256, and returns the existing submission for a retried request (same Idempotency-Key, or
   the same bytes for the same standard and period). Processing is queued when the row is committed.
 - `process_submission` claims the row with a conditional UPDATE and a lease, reads and checks every
-  row, then either saves the report and writes nothing, or writes all observations and supersedes the
-  previous submission for that period in one short transaction. It is safe to run again at any point:
-  a killed worker leaves nothing half-written, and the sweeper hands the row to another attempt.
+  row (apps.submissions.checking, which writes nothing), then either saves the report and writes
+  nothing, or writes all observations and supersedes the previous submission for that period in one
+  short transaction. It is safe to run again at any point: a killed worker leaves nothing
+  half-written, and the sweeper hands the row to another attempt.
 - `sweep_submissions` (every minute) re-queues work left in `received` or with an expired lease, and
   gives up with a clear report after HUB_SUBMISSION_MAX_ATTEMPTS attempts.
 """
