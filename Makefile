@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) tools/shape.py
 	DATABASE_URL=postgres://lint@localhost/lint $(VENV)/bin/mypy apps alliance
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file $(VENV)/openapi-check.yaml

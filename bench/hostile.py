@@ -1,14 +1,14 @@
 """Hostile files through the worker's real reading and checking path (make bench-hostile;
 docs/performance.md has the latest figures).
 
-Each kind of file is made at two sizes (1 MB and 4 MB by default) and checked by services.check_table in
+Each kind of file is made at two sizes (1 MB and 4 MB by default) and checked by checking.check_table in
 a fresh process (bench/stage.py, as bench/ingest.py does), which is ended after --timeout seconds. The
 table gives, per size, the seconds, the process's peak memory and what the file got (its rows, or the
 problem that refused it), and the ratio of the larger size's time to the smaller's: about 4 when the
 work grows linearly with the file, about 1 when the file is refused after a bounded amount of reading.
 Peak memory includes about 240 MB of Django, polars and the standards; it should not grow with the file.
 
-A kind is a Case: a name, the file's kind (csv; xlsx and json go through the same stage.open_table), and
+A kind is a Case: a name, the file's kind (csv; xlsx and json go through the same checking.open_table), and
 a function that writes such a file of about the given size.
 """
 
@@ -39,7 +39,7 @@ GOOD_ROWS = 100  # good rows before the hostile part: past the rows the header i
 @dataclass
 class Case:
     name: str
-    kind: str  # csv, xlsx or json: how stage.open_table opens it
+    kind: str  # csv, xlsx or json: how checking.open_table opens it
     write: Callable[[Path, int], None]  # writes such a file of about `size` bytes at the path
 
 

@@ -1,4 +1,4 @@
-"""The worker's validation stage (services.check_table: read, map headers, convert, validate; nothing
+"""The worker's validation stage (checking.check_table: read, map headers, convert, validate; nothing
 stored) on one file, in a fresh process of its own so that its peak memory is its own: shared by
 bench/ingest.py and bench/hostile.py.
 
@@ -23,19 +23,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
 STANDARD, VERSION, FIRM = "tomato-paste.exports", "1.0.0", "red-valley-tomato"
 
 
-def open_table(path: Path, kind: str, fields: list[Any], version: Any) -> Any:
-    """The file as the worker opens a submission of that kind (services._open_table)."""
-    from apps.submissions import parsing, services
-    from apps.submissions.validation import header_scorer
-
-    if kind == "json":
-        return services._json_table(path, fields)
-    if kind == "xlsx":
-        names = [version.standard.code, *version.titles.values()]
-        return parsing.read_xlsx(path, header_scorer(fields), names)
-    return parsing.read_csv(path, header_scorer(fields))
-
-
 def check_file(path: str, period: str, kind: str = "csv") -> dict:
     """Open and check the file as the worker does, with nothing written: rows, errors, the problems' codes,
     seconds, and this process's peak memory. A problem of the whole file (unreadable) is a result too."""
@@ -45,14 +32,14 @@ def check_file(path: str, period: str, kind: str = "csv") -> dict:
     from apps.organizations.models import Organization
     from apps.standards.models import StandardVersion
     from apps.submissions import parsing
-    from apps.submissions.services import check_table
+    from apps.submissions.checking import check_table, open_table
 
     version = StandardVersion.objects.get(standard__code=STANDARD, version=VERSION)
     fields = [f for f in version.fields.order_by("position") if not f.derived]
     organization = Organization.objects.get(slug=FIRM)
     started = time.perf_counter()
     try:
-        table = open_table(Path(path), kind, fields, version)
+        table = open_table(Path(path), kind=kind, fields=fields, version=version)
     except parsing.FileProblem as problem:
         problems, summary = [], {"rows": 0, "file_problem": problem}
     else:

@@ -73,3 +73,7 @@ def test_a_test_module_importing_another_is_found(tmp_path: Path) -> None:
     )
     found = _shape().findings(root)
     assert len(found) == 1 and found[0].startswith("tests/x/test_one.py:1:")
+
+
+def test_the_hub_keeps_the_house_rules() -> None:
+    assert _shape().findings(ROOT) == []

@@ -91,6 +91,12 @@ class CsvRecords:
             self._scan_window(min(len(self.buffer), self.scanned + SCAN_WINDOW), stop)
 
     def _scan_window(self, stop_at: int, stop: int | None) -> None:
+        """Scan buffer[scanned:stop_at]: the quote state machine over the window's quotes, then its
+        record ends.
+
+        Long because the loop's four states hand `state` and `i` to one another: split into functions,
+        they would travel back and forth as arguments and results, once for every run of quotes, on
+        the hottest loop of reading a CSV file."""
         start = self.scanned
         if self.state == LITERAL:  # a cell with a quote in it, begun in an earlier window: its end
             cell_end = self._cell_end(start, stop_at)

@@ -8,7 +8,7 @@ parameters its message needs, and which of them are numbers. The interpreter's c
 
 A problem is checked when it is made, and rendered when it is shown, possibly years later:
 
-- **Made: strict.** `validation.Problem` and `parsing.FileProblem` call `check_problem()`, which
+- **Made: strict.** `ReportProblem` and `FileProblem` call `check_problem()`, which
   raises ProblemError for a code that is not listed or for parameters that are not exactly the ones
   its message takes (missing or extra). A wrong call is a bug in the hub, the same on every file, so
   it fails where it is written and the tests catch it (tests/submissions/test_messages.py makes
@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -143,7 +143,7 @@ CODES: dict[str, Code] = {
     "gave_up": Code(
         _("The file could not be processed after several attempts. The team has been told; try again later.")
     ),
-    # The header (apps.submissions.services.check_table).
+    # The header (found by apps.submissions.parsing, matched by apps.submissions.headers).
     "no_header": Code(_("No header row was found: none of the first rows names a column of this standard.")),
     "missing_columns": Code(_("Required columns are missing: %(columns)s."), ("columns",)),
     "duplicate_column": Code(
@@ -152,7 +152,7 @@ CODES: dict[str, Code] = {
     "unknown_column": Code(
         _("The column “%(column)s” is not part of this standard and was ignored."), ("column",)
     ),
-    # A row (apps.submissions.validation).
+    # A row (apps.submissions.rows and history).
     "extra_cells": Code(_("This row has %(count)s more cells than the header has columns."), ("count",)),
     "duplicate_key": Code(
         _("This row repeats row %(first)s: the same %(key)s. Combine them or correct one."), ("first", "key")
@@ -217,6 +217,63 @@ class FileProblem(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+@dataclass(kw_only=True)
+class ReportProblem:
+    """One problem of the report, stored as an Issue: where it is (`row`, `column` and the cell as
+    written in `value`; none of them for the whole file) and what it is. Its code and params must fit
+    CODES: a problem that does not is a bug, refused here (ProblemError) rather than shown with a gap.
+
+        ReportProblem.error("duplicate_key", row=7, params={"first": 2, "key": "Period, Product"})
+    """
+
+    severity: str
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_problem(self.code, self.params)
+
+    @classmethod
+    def error(
+        cls,
+        code: str,
+        *,
+        row: int | None = None,
+        column: str = "",
+        value: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> ReportProblem:
+        """A problem that rejects the file."""
+        return cls(severity="error", row=row, column=column, value=value, code=code, params=params or {})
+
+    @classmethod
+    def warning(
+        cls,
+        code: str,
+        *,
+        row: int | None = None,
+        column: str = "",
+        value: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> ReportProblem:
+        """A problem the reader should look at; the file is accepted."""
+        return cls(severity="warning", row=row, column=column, value=value, code=code, params=params or {})
+
+    @classmethod
+    def from_file_problem(cls, problem: FileProblem) -> ReportProblem:
+        """The error of a file that cannot be read as a whole."""
+        return cls.error(problem.code, params=problem.params)
+
+
+def shown_cell(value: Any) -> str:
+    """A cell as a report shows it: as the file wrote it, cut to 200 characters."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def message(code: str, params: Mapping[str, Any]) -> str:

@@ -23,13 +23,14 @@ import datetime as dt
 import html
 import io
 import itertools
+import json
 import posixpath
 import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,7 +68,6 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
     closer: Callable[[], None] | None = None
     path: Path | None = None
 
@@ -186,6 +186,29 @@ def read_csv(path: Path, score: Callable[[list[Any]], int]) -> Table:
 # --- XLSX ------------------------------------------------------------------------------------------------
 
 
+def read_json(path: Path) -> Table:
+    """JSON rows (`{"rows": [{field: value, ...}, ...]}`, or the bare list) as a table: the header is every
+    key in the order the rows first use it; objects and lists in a cell are kept as their JSON text."""
+    try:
+        content = json.loads(path.read_bytes())
+        rows = content["rows"] if isinstance(content, dict) else content
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ValueError("rows must be a list of objects")
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        raise FileProblem("bad_json", reason=str(error)[:200]) from None
+    if not rows:
+        raise FileProblem("no_rows")
+    headers: list[str] = []
+    for row in rows:
+        headers += [key for key in row if key not in headers]
+
+    def cell(value: Any) -> Any:
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+    lines = ((number, [cell(row.get(h)) for h in headers]) for number, row in enumerate(rows, start=1))
+    return Table("json", 0, headers, iter(lines))
+
+
 def check_zip(path: Path) -> None:
     """Refuse zip bombs and XML tricks before any XML is parsed: too many entries, too large, too
     compressed, macros, and XML parts that declare anything (a DOCTYPE, so entities) before their root
@@ -242,9 +265,22 @@ def read_xlsx(path: Path, score: Callable[[list[Any]], int], sheet_names: list[s
     as the spreadsheet numbers its rows and columns, merged cells in the header area filled with their
     top-left value, error cells (#N/A) as the text Excel shows. The reader holds the sheet's cells in
     compiled memory; Python objects are made a row at a time."""
+    check_zip(path)
+    workbook, name, sheet, errors = _open_sheet(path, sheet_names)
+    spans = _merged_header_cells(sheet)
+    try:
+        header_row, headers, rest = _find_header(_sheet_rows(sheet, errors, spans), score)
+    except BaseException:
+        workbook.close()
+        raise
+    return Table("xlsx", header_row, headers, rest, sheet=name, closer=workbook.close)
+
+
+def _open_sheet(path: Path, sheet_names: list[str]) -> tuple[Any, str, Any, dict[int, dict[int, str]]]:
+    """(workbook, the sheet's name, the sheet read, its error cells by row and column); the workbook is
+    closed again when this fails."""
     import python_calamine
 
-    check_zip(path)
     workbook = _calamine(lambda: python_calamine.CalamineWorkbook.from_path(path))
     try:
         worksheets = [
@@ -263,9 +299,14 @@ def read_xlsx(path: Path, score: Callable[[list[Any]], int], sheet_names: list[s
     except BaseException:
         workbook.close()
         raise
-    left = sheet.start[1] if sheet.start else 0
+    return workbook, name, sheet, errors
+
+
+def _merged_header_cells(sheet: Any) -> dict[int, list[tuple[int, int, int]]]:
+    """The merged cells within the first HEADER_SCAN_ROWS rows: for each row, (column, from row, from
+    column) of every cell that takes the value of its range's top-left cell."""
     width = sheet.end[1] + 1 if sheet.end else 0
-    spans: dict[int, list[tuple[int, int, int]]] = {}  # header-area row: (column, from row, from column)
+    spans: dict[int, list[tuple[int, int, int]]] = {}
     room = HEADER_SCAN_ROWS * width  # ranges that do not overlap cover the header area at most once
     for (first_row, first_column), (last_row, last_column) in sheet.merged_cell_ranges or []:
         rows_covered = range(first_row + 1, min(last_row + 1, HEADER_SCAN_ROWS) + 1)
@@ -275,35 +316,34 @@ def read_xlsx(path: Path, score: Callable[[list[Any]], int], sheet_names: list[s
             break  # overlapping ranges: a broken or hostile sheet, not filled any further
         for row in rows_covered:
             spans.setdefault(row, []).extend((column, first_row + 1, first_column) for column in columns)
+    return spans
 
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        # python-calamine yields the empty rows above the sheet's first cell, but starts every row at the
-        # sheet's first column: the `left` empty columns before it are put back.
-        pad = [""] * left
-        above: list[list[Any]] = []
-        for number, values in enumerate(sheet.iter_rows(), start=1):
-            cells = pad + values if left else values
-            if number in errors:
-                for column, text in errors[number].items():
-                    cells += [""] * (column + 1 - len(cells))
-                    cells[column] = text
-            if number <= HEADER_SCAN_ROWS:
-                for column, source_row, source_column in spans.get(number, ()):
-                    source = cells if source_row == number else above[source_row - 1]
-                    value = source[source_column] if source_column < len(source) else ""
-                    cells += [""] * (column + 1 - len(cells))
-                    cells[column] = value
-                above.append(cells)
-            while cells and cells[-1] == "":
-                cells.pop()
-            yield number, cells
 
-    try:
-        header_row, headers, rest = _find_header(rows(), score)
-    except BaseException:
-        workbook.close()
-        raise
-    return Table("xlsx", header_row, headers, rest, sheet=name, closer=workbook.close)
+def _sheet_rows(
+    sheet: Any, errors: dict[int, dict[int, str]], spans: dict[int, list[tuple[int, int, int]]]
+) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows as (number, cells), error cells and merged header cells filled in."""
+    # python-calamine yields the empty rows above the sheet's first cell, but starts every row at the
+    # sheet's first column: the `left` empty columns before it are put back.
+    left = sheet.start[1] if sheet.start else 0
+    pad = [""] * left
+    above: list[list[Any]] = []
+    for number, values in enumerate(sheet.iter_rows(), start=1):
+        cells = pad + values if left else values
+        if number in errors:
+            for column, text in errors[number].items():
+                cells += [""] * (column + 1 - len(cells))
+                cells[column] = text
+        if number <= HEADER_SCAN_ROWS:
+            for column, source_row, source_column in spans.get(number, ()):
+                source = cells if source_row == number else above[source_row - 1]
+                value = source[source_column] if source_column < len(source) else ""
+                cells += [""] * (column + 1 - len(cells))
+                cells[column] = value
+            above.append(cells)
+        while cells and cells[-1] == "":
+            cells.pop()
+        yield number, cells
 
 
 def _calamine(call: Callable[[], T]) -> T:

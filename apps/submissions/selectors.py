@@ -41,5 +41,19 @@ def standards_of(submissions: QuerySet[Submission]) -> QuerySet[Standard]:
     return Standard.objects.filter(submissions__in=submissions).distinct().order_by("code")
 
 
+def submissions_listed(
+    actor: Any, *, standard: str = "", status: str = ""
+) -> tuple[QuerySet[Submission], QuerySet[Standard]]:
+    """The submissions page's list, newest first, filtered by standard code and status when given (an
+    unknown status is ignored), with the standards the unfiltered list was sent to (its filter)."""
+    queryset = submissions_for(actor).order_by("-created_at")
+    standards = standards_of(queryset)
+    if standard:
+        queryset = queryset.filter(standard__code=standard)
+    if status in Submission.Status.values:
+        queryset = queryset.filter(status=status)
+    return queryset, standards
+
+
 def issues_of(submission: Submission) -> QuerySet[Issue]:
     return submission.issues.order_by("severity", "row", "id")

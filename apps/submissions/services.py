@@ -4,9 +4,10 @@
   their SHA-256, and returns the existing submission for a retried request (same Idempotency-Key, or
   the same bytes for the same standard and period). Processing is queued when the row is committed.
 - `process_submission` claims the row with a conditional UPDATE and a lease, reads and checks every
-  row, then either saves the report and writes nothing, or writes all observations and supersedes the
-  previous submission for that period in one short transaction. It is safe to run again at any point:
-  a killed worker leaves nothing half-written, and the sweeper hands the row to another attempt.
+  row (apps.submissions.checking, which writes nothing), then either saves the report and writes
+  nothing, or writes all observations and supersedes the previous submission for that period in one
+  short transaction. It is safe to run again at any point: a killed worker leaves nothing
+  half-written, and the sweeper hands the row to another attempt.
 - `sweep_submissions` (every minute) re-queues work left in `received` or with an expired lease, and
   gives up with a clear report after HUB_SUBMISSION_MAX_ATTEMPTS attempts.
 """
@@ -42,26 +43,16 @@ from alliance.celery import app as celery_app
 from alliance.errors import HubError
 from apps.audit.services import record_event
 from apps.organizations.models import Organization
-from apps.standards.models import Field, StandardVersion
-from apps.standards.slots import ensure_slots
+from apps.standards.models import StandardVersion
 from apps.standards.values import parse_period
 from apps.submissions import parsing
+from apps.submissions.checking import check_table, open_table
+from apps.submissions.messages import ReportProblem
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import check_can_send
 from apps.submissions.scratch import clear_stale_scratch, scratch_dir
-from apps.submissions.validation import (
-    BatchChecker,
-    History,
-    Plan,
-    Problem,
-    RateBook,
-    guess_decimal_comma,
-    header_scorer,
-    make_plan,
-)
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY = 5000
 
 
 class TooLarge(HubError):
@@ -155,18 +146,10 @@ def receive_submission(
         raise ValidationError({"file": [_("The file is empty.")]})
     key = _key(idempotency_key)
     existing = _replayed(organization, key, _fingerprint(version, canonical, sha256))
+    if existing is None:
+        existing = _sent_before(organization, version, canonical, sha256)
     if existing is not None:
         return existing, False
-    # The same bytes again are a retry, unless they were rejected: then the firm may be sending them
-    # again on purpose (a steward has added the missing exchange rate, say), and they are checked anew.
-    same = (
-        Submission.objects.filter(organization=organization, version=version, period=canonical, sha256=sha256)
-        .exclude(status=Submission.Status.REJECTED)
-        .order_by("-created_at")
-        .first()
-    )
-    if same is not None:
-        return same, False
     submission = _new_submission(
         actor,
         organization,
@@ -178,19 +161,34 @@ def receive_submission(
         filename=os.path.basename(filename or "")[:255],
         size=size,
     )
+    return _insert_once(submission, upload, lambda stored: _received(stored, actor=actor, request=request))
 
-    def received(submission: Submission) -> None:
-        record_event(
-            actor=actor,
-            action="submission.receive",
-            organization=organization,
-            target=submission,
-            request=request,
-            data={**_described(version, canonical), "size": size},
-        )
-        transaction.on_commit(lambda: queue_processing(submission.pk))
 
-    return _insert_once(submission, upload, received)
+def _sent_before(
+    organization: Organization, version: StandardVersion, period: str, sha256: str
+) -> Submission | None:
+    """The latest submission of these bytes for this version and period, unless it was rejected. The
+    same bytes again are a retry; rejected bytes may be sent again on purpose (a steward has added the
+    missing exchange rate, say), and are checked anew."""
+    return (
+        Submission.objects.filter(organization=organization, version=version, period=period, sha256=sha256)
+        .exclude(status=Submission.Status.REJECTED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _received(submission: Submission, *, actor: Any, request: Any) -> None:
+    """Record that an upload was stored, and queue its processing for when the row is committed."""
+    record_event(
+        actor=actor,
+        action="submission.receive",
+        organization=submission.organization,
+        target=submission,
+        request=request,
+        data={**_described(submission.version, submission.period), "size": submission.size},
+    )
+    transaction.on_commit(lambda: queue_processing(submission.pk))
 
 
 def _described(version: StandardVersion, period: str) -> dict[str, Any]:
@@ -279,15 +277,7 @@ def declare_nothing_to_report(
     """
     check_can_send(actor, organization, version)
     canonical = _canonical_period(period, version)
-    content = json.dumps(
-        {
-            "nothing_to_report": True,
-            "standard": version.standard.code,
-            "version": version.version,
-            "period": canonical,
-        },
-        sort_keys=True,
-    ).encode()
+    content = _declaration(version, canonical)
     sha256 = hashlib.sha256(content).hexdigest()
     key = _key(idempotency_key)
     existing = _replayed(organization, key, _fingerprint(version, canonical, sha256))
@@ -312,20 +302,39 @@ def declare_nothing_to_report(
         summary={"kind": "none", "rows": 0},
         processed_at=timezone.now(),
     )
+    return _insert_once(
+        submission, ContentFile(content), lambda stored: _declared(stored, actor=actor, request=request)
+    )
 
-    def declared(submission: Submission) -> None:
-        previous = _make_current(submission)
-        submission.save(update_fields=["is_current", "superseded_by"])
-        record_event(
-            actor=actor,
-            action="submission.nothing_to_report",
-            organization=organization,
-            target=submission,
-            request=request,
-            data={**_described(version, canonical), "supersedes": str(previous.pk) if previous else None},
-        )
 
-    return _insert_once(submission, ContentFile(content), declared)
+def _declaration(version: StandardVersion, period: str) -> bytes:
+    """The bytes a declaration stores as its original (the same for every declaration of the period)."""
+    return json.dumps(
+        {
+            "nothing_to_report": True,
+            "standard": version.standard.code,
+            "version": version.version,
+            "period": period,
+        },
+        sort_keys=True,
+    ).encode()
+
+
+def _declared(submission: Submission, *, actor: Any, request: Any) -> None:
+    """Put a stored declaration in force for its period at once, and record it."""
+    previous = _make_current(submission)
+    submission.save(update_fields=["is_current", "superseded_by"])
+    record_event(
+        actor=actor,
+        action="submission.nothing_to_report",
+        organization=submission.organization,
+        target=submission,
+        request=request,
+        data={
+            **_described(submission.version, submission.period),
+            "supersedes": str(previous.pk) if previous else None,
+        },
+    )
 
 
 def receive_rows(
@@ -454,7 +463,7 @@ def process_submission(*, submission_id: Any, worker: str | None = None) -> Subm
             connection.close()
         minutes = max(1, round(settings.HUB_SUBMISSION_TIME_LIMIT / 60))
         submission = Submission.objects.select_related("organization").get(pk=submission_id)
-        problem = Problem("error", None, "", "", "too_slow", {"minutes": minutes})
+        problem = ReportProblem.error("too_slow", params={"minutes": minutes})
         with contextlib.suppress(LeaseLost):  # not claimed yet, or taken over: the sweeper goes on
             _finish(submission, worker, [problem], spool=None, summary={})
         return Submission.objects.get(pk=submission_id)
@@ -466,19 +475,19 @@ def _attempt(submission_id: Any, worker: str) -> Submission:
     if submission is None:
         return Submission.objects.get(pk=submission_id)
     if submission.attempts > settings.HUB_SUBMISSION_MAX_ATTEMPTS:
-        _finish(submission, worker, [Problem("error", None, "", "", "gave_up")], spool=None, summary={})
+        _finish(submission, worker, [ReportProblem.error("gave_up")], spool=None, summary={})
         return Submission.objects.get(pk=submission.pk)
     spool = Spool(submission.pk)
     try:
         with spool, LeaseKeeper(submission.pk, worker):
-            problems, summary = _check(submission, worker, spool)
+            problems, summary = _read_and_check(submission, worker, spool)
         try:
             _finish(submission, worker, problems, spool=spool, summary=summary)
         except (DataError, psycopg.errors.DataError) as error:  # refused by PostgreSQL: reject, say why
             logger.exception("submission %s: rows could not be stored", submission.pk)
             diagnostic = getattr(error, "diag", None) or getattr(error.__cause__, "diag", None)
             reason = (getattr(diagnostic, "message_primary", None) or "invalid value")[:200]
-            problem = Problem("error", None, "", "", "not_stored", {"reason": reason})
+            problem = ReportProblem.error("not_stored", params={"reason": reason})
             _finish(submission, worker, [*problems, problem], spool=None, summary=summary)
     except LeaseLost:
         logger.info("submission %s was taken over by another worker", submission.pk)
@@ -511,47 +520,19 @@ class Spool:
         rows.write_csv(self.file, include_header=False)
 
 
-def _open_table(submission: Submission, fields: list[Field]) -> parsing.Table:
-    path = Path(submission.original.path)
-    score = header_scorer(fields)
-    kind = submission.source
-    if kind == Submission.Source.JSON:
-        return _json_table(path, fields)
-    if kind == Submission.Source.XLSX:
-        version = submission.version
-        names = [version.standard.code, *version.titles.values()]
-        return parsing.read_xlsx(path, score, names)
-    return parsing.read_csv(path, score)
-
-
-def _json_table(path: Path, fields: list[Field]) -> parsing.Table:
-    try:
-        content = json.loads(path.read_bytes())
-        rows = content["rows"] if isinstance(content, dict) else content
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise ValueError("rows must be a list of objects")
-    except (ValueError, KeyError, TypeError, RecursionError) as error:
-        raise parsing.FileProblem("bad_json", reason=str(error)[:200]) from None
-    if not rows:
-        raise parsing.FileProblem("no_rows")
-    headers: list[str] = []
-    for row in rows:
-        headers += [key for key in row if key not in headers]
-
-    def cell(value: Any) -> Any:
-        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-
-    lines = ((number, [cell(row.get(h)) for h in headers]) for number, row in enumerate(rows, start=1))
-    return parsing.Table("json", 0, headers, iter(lines))
-
-
-def _check(submission: Submission, worker: str, spool: Spool) -> tuple[list[Problem], dict[str, Any]]:
+def _read_and_check(
+    submission: Submission, worker: str, spool: Spool
+) -> tuple[list[ReportProblem], dict[str, Any]]:
+    """Read the stored original and check it, spooling its rows while it has no error and renewing the
+    lease as it goes; the problems and the summary (nothing stored yet)."""
     version = submission.version
     fields = [f for f in version.fields.order_by("position") if not f.derived]
     try:
-        table = _open_table(submission, fields)
+        table = open_table(
+            Path(submission.original.path), kind=submission.source, fields=fields, version=version
+        )
     except parsing.FileProblem as problem:
-        return [Problem("error", None, "", "", problem.code, problem.params)], {}
+        return [ReportProblem.from_file_problem(problem)], {}
 
     try:
         return check_table(
@@ -568,148 +549,10 @@ def _check(submission: Submission, worker: str, spool: Spool) -> tuple[list[Prob
         table.close()
 
 
-def check_table(
-    *,
-    version: StandardVersion,
-    fields: list[Field],
-    table: parsing.Table,
-    period: str,
-    organization_id: int,
-    size: int,
-    accepted: Callable[[pl.DataFrame], None] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[list[Problem], dict[str, Any]]:
-    """The validation stage: check every row of `table` against `version`; return problems and a summary.
-
-    `accepted` receives each checked batch (a frame in the observation table's columns) while the file
-    has no error yet, to spool it for COPY; `progress` receives an estimated percentage after each
-    batch. Nothing is written here, which is also what bench/ingest.py measures.
-    """
-    ensure_slots(version)
-    problems: list[Problem] = []
-    plan = make_plan(version, fields, table.headers)
-    summary: dict[str, Any] = {
-        "kind": table.kind,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "sheet": table.sheet,
-        "header_row": table.header_row,
-        "columns": {column.header: column.field.name for column in plan.columns},
-    }
-    for header in plan.unknown:
-        problems.append(
-            Problem("warning", table.header_row or None, header, "", "unknown_column", {"column": header})
-        )
-    for header, duplicate in plan.duplicates:
-        problems.append(
-            Problem(
-                "error",
-                table.header_row or None,
-                header,
-                "",
-                "duplicate_column",
-                {"column": header, "field": duplicate.title},
-            )
-        )
-    if plan.missing:
-        names = ", ".join(f.title for f in plan.missing)
-        problems.append(
-            Problem("error", table.header_row or None, "", "", "missing_columns", {"columns": names})
-        )
-    for column in plan.columns:  # a unit in a header that the field cannot take: once, not in every row
-        numeric = column.field.type in (Field.Type.DECIMAL, Field.Type.INTEGER)
-        if column.unit and numeric and column.interpreter.factor(column.unit) is None:
-            allowed = ", ".join(sorted(column.interpreter.allowed_units))
-            problems.append(
-                Problem(
-                    "error",
-                    table.header_row or None,
-                    column.header,
-                    column.unit,
-                    "wrong_unit",
-                    {"unit": column.unit, "allowed": allowed},
-                )
-            )
-    if any(p.severity == "error" for p in problems):
-        try:
-            if not parsing.has_data_rows(table):
-                problems.append(Problem("error", None, "", "", "no_rows"))
-        except parsing.FileProblem as problem:
-            problems.append(Problem("error", None, "", "", problem.code, problem.params))
-        return problems, summary
-    history = History(organization_id=organization_id, version=version, period=period)
-    checker: BatchChecker | None = None
-    unreadable: parsing.FileProblem | None = None
-    try:
-        try:
-            for frame in parsing.batches(table):
-                if checker is None:
-                    checker, estimated_rows = _start_checking(
-                        version, plan, table, frame, period, history, size, summary
-                    )
-                out = checker.check(frame)
-                if out is not None and accepted is not None:
-                    accepted(out)
-                if progress is not None:
-                    progress(int(95 * checker.rows / max(estimated_rows, checker.rows + 1)))
-        except parsing.FileProblem as problem:
-            unreadable = problem
-            problems.append(Problem("error", None, "", "", problem.code, problem.params))
-        if checker is not None:
-            problems += checker.problems
-            key_names = ", ".join(checker.header(name) for name in version.primary_key)
-            repeated, shown = checker.duplicate_keys(max(0, checker.limit - checker.kept))
-            checker.errors += repeated
-            checker.kept += len(shown)
-            for row, first in shown:
-                problems.append(
-                    Problem("error", row, "", "", "duplicate_key", {"first": first, "key": key_names})
-                )
-    finally:
-        if checker is not None:
-            checker.close()
-    rows = checker.rows if checker is not None else 0
-    if rows == 0 and unreadable is None:  # whatever else is wrong: no rows never replace a period's data
-        problems.append(Problem("error", None, "", "", "no_rows"))
-    errors = checker.errors if checker is not None else 0
-    summary["rows"] = rows
-    summary["implausible_values"] = history.warned
-    summary["errors_total"] = max(errors, sum(1 for p in problems if p.severity == "error"))
-    return problems, summary
-
-
-def _start_checking(
-    version: StandardVersion,
-    plan: Plan,
-    table: parsing.Table,
-    frame: pl.DataFrame,
-    period: str,
-    history: History,
-    size: int,
-    summary: dict[str, Any],
-) -> tuple[BatchChecker, int]:
-    """A checker for the file, set up from its first batch (the decimal mark), and the file's estimated
-    number of rows (for progress)."""
-    decimal_comma = guess_decimal_comma(frame, plan.columns)
-    if decimal_comma is None and table.delimiter == ";":
-        decimal_comma = True
-    summary["decimal_comma"] = decimal_comma
-    checker = BatchChecker(
-        version, plan, period, decimal_comma, RateBook(), history, settings.HUB_REPORT_MAX_ISSUES
-    )
-    sample = frame.head(200)
-    written = sum(
-        sample.select(pl.col(name).str.len_bytes().fill_null(0) + 1).to_series().sum()
-        for name in sample.columns
-        if name.startswith("c")
-    )
-    return checker, max(1, int(size * sample.height / max(1, written)))
-
-
 def _finish(
     submission: Submission,
     worker: str,
-    problems: list[Problem],
+    problems: list[ReportProblem],
     *,
     spool: Spool | None,
     summary: dict[str, Any],

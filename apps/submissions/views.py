@@ -18,11 +18,12 @@ from apps.submissions.api import issue_rows, read_report, record_report_read, re
 from apps.submissions.forms import DeclarationForm, UploadForm
 from apps.submissions.models import Submission
 from apps.submissions.permissions import access_submission_by_id, can_submit
-from apps.submissions.selectors import data_organizations_for, standards_of, submissions_for
+from apps.submissions.selectors import data_organizations_for, submissions_listed
 
 
 @login_required
 def submissions(request: HttpRequest) -> HttpResponse:
+    """The organization's submissions, with the forms to send a file or declare nothing to report."""
     senders = [org for org in data_organizations_for(request.user) if can_submit(request.user, org)]
     declaring = request.method == "POST" and "declare" in request.POST
     sending = request.method == "POST" and not declaring
@@ -36,55 +37,11 @@ def submissions(request: HttpRequest) -> HttpResponse:
         )
     chosen = declaration if declaring else form
     if chosen is not None and request.method == "POST" and chosen.is_valid():
-        organization = access_organization_by_id(
-            request.user, chosen.cleaned_data["organization"], request=request
-        )
-        common = {
-            "actor": request.user,
-            "organization": organization,
-            "version": chosen.cleaned_data["version"],
-            "period": chosen.cleaned_data["period"],
-            "request": request,
-        }
-        try:
-            if declaring:
-                submission, created = services.declare_nothing_to_report(**common)
-            else:
-                upload = chosen.cleaned_data["file"]
-                submission, created = services.receive_submission(
-                    **common, upload=upload, filename=upload.name
-                )
-        except services.TooLarge as error:
-            chosen.add_error("file", str(error.message))
-        except PermissionDenied as error:
-            chosen.add_error(
-                None,
-                str(error)
-                if error.args
-                else _("Your role does not allow sending data for this organization."),
-            )
-        except ValidationError as error:
-            for field, errors in (
-                error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            ).items():
-                chosen.add_error(field if field in chosen.fields else None, errors)
-        else:
-            if not created:
-                messages.info(
-                    request,
-                    _("Nothing to report was declared for this period before; here is that declaration.")
-                    if declaring
-                    else _("This file was sent before; here is that submission."),
-                )
-            return redirect("submissions:detail", pk=submission.pk)
-    queryset = submissions_for(request.user).order_by("-created_at")
+        sent = _send(request, chosen, declaring=declaring)
+        if sent is not None:
+            return sent
     standard, status = request.GET.get("standard", ""), request.GET.get("status", "")
-    standards = standards_of(queryset)
-    if standard:
-        queryset = queryset.filter(standard__code=standard)
-    if status in Submission.Status.values:
-        queryset = queryset.filter(status=status)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    queryset, standards = submissions_listed(request.user, standard=standard, status=status)
     filters = urlencode({key: value for key, value in (("standard", standard), ("status", status)) if value})
     return render(
         request,
@@ -92,7 +49,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "declaration": declaration,
-            "page": page,
+            "page": Paginator(queryset, 50).get_page(request.GET.get("page")),
             "standards": standards,
             "statuses": Submission.Status.choices,
             "standard": standard,
@@ -100,6 +57,50 @@ def submissions(request: HttpRequest) -> HttpResponse:
             "filters": filters,
         },
     )
+
+
+def _send(request: HttpRequest, chosen: DeclarationForm, *, declaring: bool) -> HttpResponse | None:
+    """Receive the file or the declaration of a valid form: the submission's page, or None with the
+    refusal added to the form."""
+    organization = access_organization_by_id(
+        request.user, chosen.cleaned_data["organization"], request=request
+    )
+    common = {
+        "actor": request.user,
+        "organization": organization,
+        "version": chosen.cleaned_data["version"],
+        "period": chosen.cleaned_data["period"],
+        "request": request,
+    }
+    try:
+        if declaring:
+            submission, created = services.declare_nothing_to_report(**common)
+        else:
+            upload = chosen.cleaned_data["file"]
+            submission, created = services.receive_submission(**common, upload=upload, filename=upload.name)
+    except services.TooLarge as error:
+        chosen.add_error("file", str(error.message))
+        return None
+    except PermissionDenied as error:
+        chosen.add_error(
+            None,
+            str(error) if error.args else _("Your role does not allow sending data for this organization."),
+        )
+        return None
+    except ValidationError as error:
+        for field, errors in (
+            error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        ).items():
+            chosen.add_error(field if field in chosen.fields else None, errors)
+        return None
+    if not created:
+        messages.info(
+            request,
+            _("Nothing to report was declared for this period before; here is that declaration.")
+            if declaring
+            else _("This file was sent before; here is that submission."),
+        )
+    return redirect("submissions:detail", pk=submission.pk)
 
 
 @login_required

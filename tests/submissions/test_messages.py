@@ -38,9 +38,8 @@ from apps.standards.models import Field, StandardVersion
 from apps.standards.services import load_definition, read_definition_file
 from apps.standards.values import interpreter_for
 from apps.submissions import parsing, services
-from apps.submissions.messages import CODES, MISSING, ProblemError, check_problem, message
+from apps.submissions.messages import CODES, MISSING, ProblemError, ReportProblem, check_problem, message
 from apps.submissions.models import Issue, Submission
-from apps.submissions.validation import Problem
 from tests.submissions.data import EN_HEADERS, ROW, TOMATO_FIELDS, csv_bytes, xlsx_bytes
 from tests.submissions.database import refusing_twelve
 
@@ -331,11 +330,17 @@ def test_a_repeated_key_names_a_column_the_file_left_out_by_its_title(cast: Any,
 
 def test_a_problem_that_does_not_fit_its_code_is_refused_where_it_is_made() -> None:
     with pytest.raises(ProblemError, match="missing"):
-        Problem("error", 2, "Paste produced", "2000", "rule_lte", {"other": "Fresh", "limit": "1000"})
+        ReportProblem.error(
+            "rule_lte",
+            row=2,
+            column="Paste produced",
+            value="2000",
+            params={"other": "Fresh", "limit": "1000"},
+        )
     with pytest.raises(ProblemError, match="extra"):
-        Problem("error", None, "", "", "xlsx_too_large", {"size": 2_000_000_000})
+        ReportProblem.error("xlsx_too_large", params={"size": 2_000_000_000})
     with pytest.raises(ProblemError, match="not a problem code"):
-        Problem("error", None, "", "", "no_such_code")
+        ReportProblem.error("no_such_code")
     with pytest.raises(ProblemError, match="missing"):
         parsing.FileProblem("bad_csv", row=2)
 

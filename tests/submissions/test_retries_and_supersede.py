@@ -143,7 +143,7 @@ def test_each_product_is_compared_with_its_own_history(send: Any) -> None:
 
 
 def test_other_firms_figures_are_never_the_yardstick(send: Any, cast: Any) -> None:
-    from apps.submissions.validation import History
+    from apps.submissions.history import History
 
     send(csv_bytes(EN_HEADERS, [ROW]), period="2026-09")
     history = History(

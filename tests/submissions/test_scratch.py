@@ -90,7 +90,7 @@ def test_the_key_ledger_finds_what_a_dictionary_finds(keys: list[int], blocks: i
     blocks and whatever the report's limit: as a plain dictionary over the file would say."""
     import numpy as np
 
-    from apps.submissions.validation import KeyLedger
+    from apps.submissions.ledger import KeyLedger
 
     rows = list(range(2, 2 + len(keys)))
     first_row: dict[int, int] = {}
