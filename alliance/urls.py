@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from alliance import views
 from alliance.health import healthz
 
 api_v1 = [
@@ -26,7 +25,7 @@ api_redoc = csp_update({"style-src": [UNSAFE_INLINE], "img-src": ["data:"], "wor
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("", include("apps.accounts.language_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

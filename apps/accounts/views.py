@@ -1,13 +1,17 @@
-"""Sign in and sign out."""
+"""Sign in, sign out, and the language switch that remembers the choice on the account."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from alliance.i18n import remember_language
 from apps.accounts.forms import SignInForm
+from apps.accounts.services import set_preferred_language
 
 
 class SignInView(auth_views.LoginView):
@@ -22,3 +26,13 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, which also remembers the choice on the signed-in user's account."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        set_preferred_language(user=request.user, language=language)
+    return response
