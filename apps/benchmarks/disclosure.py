@@ -56,7 +56,8 @@ class Evidence:
     `protects` names what a withdrawn figure hides (a cell's total, an atom as the cells that hold it,
     one contributor's part of a cell); `attacker` is "outsider" or "insider" (never which one);
     `attacker_margins` is how close the best attacker's lower and upper bounds come to the protected
-    quantity, as a share of the part it does not know (None: unbounded), after the run's suppressions;
+    quantity, as a share of the part it does not know (None: unbounded; at most 10 is shown), after
+    the run's suppressions;
     `step` is the order in which secondary suppression withdrew the figure."""
 
     rule: Rule | None
@@ -121,10 +122,18 @@ def _stepped(value: Fraction | float | None, steps: int, rounding: str) -> Decim
     return (_decimal(value) * steps).to_integral_value(rounding) / steps
 
 
+MARGIN_SHOWN_UP_TO = 10.0
+"""Margins are shown up to 1000% of the protected quantity; a wider one is shown as 10."""
+
+
 def _margins(margins: Margins | None) -> tuple[Decimal | None, Decimal | None] | None:
     if margins is None:
         return None
-    return (_stepped(margins.lower, 100, ROUND_FLOOR), _stepped(margins.upper, 100, ROUND_FLOOR))
+
+    def shown(side: float | None) -> Decimal | None:
+        return None if side is None else _stepped(min(side, MARGIN_SHOWN_UP_TO), 100, ROUND_FLOOR)
+
+    return (shown(margins.lower), shown(margins.upper))
 
 
 def _rounded(value: float, step: Decimal | None) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apps.benchmarks.audit import Audit, Margins, TargetKind, Violation
+from apps.benchmarks.audit import Audit, AuditError, Margins, TargetKind, Violation
 from apps.benchmarks.codes import Rule, Statistic
 from apps.benchmarks.system import Candidate
 
@@ -82,19 +82,16 @@ def _rule(audit: Audit, violation: Violation) -> Rule:
     return Rule.AUDIT_EXTRA_PRIMARY
 
 
-def suppress_secondary(audit: Audit, candidates: Sequence[Candidate], protection: float) -> Suppression:
-    """The figures that stay published, the withdrawals in order, the targets that could not be
-    protected, and every target's final margins. Terminates: each round withdraws a figure or sets a
-    target aside, and both are finite."""
-    by_id = {candidate.id: candidate for candidate in candidates}
-    unresolved = _already_disclosed(audit, protection)
-    skip = {violation.target for violation in unresolved}
+def _withdraw(
+    audit: Audit, by_id: dict[int, Candidate], protection: float, skip: set[int], unresolved: list[Violation]
+) -> tuple[set[int], list[Step]]:
+    """The greedy phase: withdraw the cheapest figure an attack uses until no attack is left."""
     published = set(by_id)
     steps: list[Step] = []
     while True:
-        violation, margins = audit.find_violation(frozenset(published), frozenset(skip), protection)
+        violation, _ = audit.find_violation(frozenset(published), frozenset(skip), protection)
         if violation is None:
-            return Suppression(frozenset(published), tuple(steps), tuple(unresolved), margins)
+            return published, steps
         options = _options(audit, violation, published)
         if not options:
             skip.add(violation.target)
@@ -103,3 +100,26 @@ def suppress_secondary(audit: Audit, candidates: Sequence[Candidate], protection
         chosen = min(options, key=lambda figure: figure_cost(by_id[figure]))
         published.remove(chosen)
         steps.append(Step(chosen, violation, _rule(audit, violation)))
+
+
+def suppress_secondary(audit: Audit, candidates: Sequence[Candidate], protection: float) -> Suppression:
+    """The figures that stay published, the withdrawals in order, the targets that could not be
+    protected, and every target's final margins.
+
+    The greedy phase withdraws a figure on the path of some attack, which may prove unneeded once
+    later withdrawals have cut the other paths; the clean-up phase offers each withdrawn figure back,
+    the most valuable first, and keeps it published when the audit still holds. Terminates: each
+    round withdraws a figure or sets a target aside, and both are finite."""
+    by_id = {candidate.id: candidate for candidate in candidates}
+    unresolved = _already_disclosed(audit, protection)
+    skip = {violation.target for violation in unresolved}
+    published, steps = _withdraw(audit, by_id, protection, skip, unresolved)
+    for step in sorted(steps, key=lambda step: figure_cost(by_id[step.figure]), reverse=True):
+        trial = frozenset(published | {step.figure})
+        if audit.find_violation(trial, frozenset(skip), protection)[0] is None:
+            published.add(step.figure)
+    violation, margins = audit.find_violation(frozenset(published), frozenset(skip), protection)
+    if violation is not None:
+        raise AuditError("the clean-up kept a figure the audit refuses")
+    kept = tuple(step for step in steps if step.figure not in published)
+    return Suppression(frozenset(published), kept, tuple(unresolved), margins)
