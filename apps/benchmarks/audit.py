@@ -213,10 +213,17 @@ class Audit:
         margins: dict[int, Margins] = {}
         for component in self._components:
             active = _active(component, published)
+            lower = np.full(len(component.target_ids), np.inf)
+            upper = np.full(len(component.target_ids), np.inf)
+            checked = np.zeros(len(component.target_ids), dtype=np.bool_)
             for attacker in component.attackers:
-                violation = self._interval_violation(component, active, attacker, skip, protection, margins)
+                violation = self._interval_violation(
+                    component, active, attacker, skip, protection, (lower, upper, checked)
+                )
                 if violation is not None:
                     return violation, margins
+            for k in np.flatnonzero(checked):
+                margins[component.target_ids[k]] = Margins(_finite(lower[k]), _finite(upper[k]))
         return None, margins
 
     def _span_violation(
@@ -225,7 +232,7 @@ class Audit:
         free = component.owner_of != attacker
         chosen, matrix = _targets(component, free, skip)
         rows = component.matrix[active][:, free]
-        if not chosen or rows.shape[0] == 0:
+        if not chosen.size or rows.shape[0] == 0:
             return None
         basis = _row_basis(rows)
         residual = matrix - (matrix @ basis.T) @ basis
@@ -238,7 +245,7 @@ class Audit:
         weights = np.linalg.lstsq(scaled.T, matrix[k], rcond=None)[0]
         used = np.abs(weights) > 1e-9 * max(float(np.abs(weights).max()), 1e-300)
         return Violation(
-            target=component.target_ids[chosen[k]],
+            target=component.target_ids[int(chosen[k])],
             attacker=None if attacker < 0 else component.owners[attacker],
             test="span",
             rows=tuple(component.row_ids[int(i)] for i in active[used]),
@@ -252,29 +259,41 @@ class Audit:
         attacker: int,
         skip: frozenset[int],
         protection: float,
-        margins: dict[int, Margins],
+        found: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
     ) -> Violation | None:
+        """The first target this attacker bounds too closely; the narrowest margins go into `found`
+        (lower, upper, checked, by the component's targets)."""
         free = component.owner_of != attacker
         chosen, matrix = _targets(component, free, skip)
-        if not chosen:
+        if not chosen.size:
             return None
         problem = _Bounds(
             component.matrix[active][:, free], component.values[free], component.nonnegative[free]
         )
-        certified = problem.certified(matrix)
-        for k, local in enumerate(chosen):
-            found, used = problem.margins(matrix[k], certified[k], protection)
-            target = component.target_ids[local]
-            margins[target] = margins[target].merged(found) if target in margins else found
-            if not found.hold(protection):
+        lower, upper = problem.certified(matrix)
+        for k in np.flatnonzero((lower < protection) | (upper < protection)):
+            exact, used = problem.margins(
+                matrix[k], Margins(_finite(lower[k]), _finite(upper[k])), protection
+            )
+            lower[k] = np.inf if exact.lower is None else exact.lower
+            upper[k] = np.inf if exact.upper is None else exact.upper
+            if not exact.hold(protection):
                 return Violation(
-                    target=target,
+                    target=component.target_ids[int(chosen[k])],
                     attacker=None if attacker < 0 else component.owners[attacker],
                     test="interval",
                     rows=tuple(component.row_ids[int(active[i])] for i in used),
-                    margins=found,
+                    margins=exact,
                 )
+        low, high, checked = found
+        low[chosen] = np.minimum(low[chosen], lower)
+        high[chosen] = np.minimum(high[chosen], upper)
+        checked[chosen] = True
         return None
+
+
+def _finite(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(value)
 
 
 def _active(component: _Component, published: frozenset[int]) -> npt.NDArray[np.intp]:
@@ -285,15 +304,15 @@ def _active(component: _Component, published: frozenset[int]) -> npt.NDArray[np.
 
 def _targets(
     component: _Component, free: npt.NDArray[np.bool_], skip: frozenset[int]
-) -> tuple[list[int], FloatArray]:
+) -> tuple[npt.NDArray[np.intp], FloatArray]:
     """The targets an attacker could learn something about (a part outside its own), restricted to
     the unknowns it does not know."""
     matrix = component.targets[:, free]
-    chosen = [
-        k
-        for k, target in enumerate(component.target_ids)
-        if target not in skip and np.abs(matrix[k]).sum() > 0
-    ]
+    wanted = np.abs(matrix).sum(axis=1) > 0
+    if skip:
+        ids = np.array(component.target_ids, dtype=np.intp)
+        wanted &= ~np.isin(ids, np.fromiter(skip, dtype=np.intp, count=len(skip)))
+    chosen = np.flatnonzero(wanted)
     return chosen, matrix[chosen]
 
 
@@ -309,10 +328,11 @@ class _Bounds:
         self.nonnegative = nonnegative
         self.right = self.rows @ values
 
-    def certified(self, targets: FloatArray) -> list[Margins]:
+    def certified(self, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Margins proven by moving along d = W v, v the part of W t outside the row space of A W
         (W = diag(x) on non-negative unknowns): A d = 0, t . d = |v|^2, and x + s d stays
-        non-negative for s up to 1 / max(-v_i), so the target reaches t . x + s |v|^2."""
+        non-negative for s up to 1 / max(-v_i), so the target reaches t . x + s |v|^2. Returns the
+        lower and upper margins (inf: unbounded; 0 where nothing is proven)."""
         weights = np.where(self.nonnegative, self.values, max(float(np.abs(self.values).max()), 1.0))
         basis = _row_basis(self.rows * weights)
         scaled = targets * weights
@@ -324,13 +344,11 @@ class _Bounds:
         up = np.where(shrinking > 0, gain / np.where(shrinking > 0, shrinking, 1.0), np.inf)
         down = np.where(growing > 0, gain / np.where(growing > 0, growing, 1.0), np.inf)
         known = np.abs(targets @ self.values)
-        found = []
-        for k in range(targets.shape[0]):
-            if known[k] <= 1e-12 or gain[k] <= 1e-24:
-                found.append(Margins(0.0, 0.0))
-                continue
-            found.append(Margins(_share(down[k], known[k]), _share(up[k], known[k])))
-        return found
+        degenerate = (known <= 1e-12) | (gain <= 1e-24)
+        size = np.where(degenerate, 1.0, known)
+        lower = np.where(degenerate, 0.0, down / size)
+        upper = np.where(degenerate, 0.0, up / size)
+        return lower, upper
 
     def margins(self, target: FloatArray, certified: Margins, protection: float) -> tuple[Margins, list[int]]:
         """The target's margins: the certified ones where they suffice, else a linear programme for
@@ -377,7 +395,3 @@ class _Bounds:
             else []
         )
         return (-result.fun if maximize else result.fun), used
-
-
-def _share(amount: float, size: float) -> float | None:
-    return None if not np.isfinite(amount) else float(amount / size)
