@@ -219,7 +219,8 @@ def _owner(world: World, key: tuple[str, ...]) -> str:
 def disclosed_exactly(
     world: World, rows: Sequence[Vector], targets: Sequence[tuple[str, Vector]]
 ) -> list[str]:
-    """The targets some attacker (outsider, or one group adding its own unknowns) finds exactly."""
+    """The targets some attacker (outsider, or one group adding its own unknowns) finds exactly, as
+    "#<number in targets> <label> found by <attacker>"."""
     found = []
     everyone = sorted(
         {_owner(world, key) for row in rows for key in row}
@@ -230,12 +231,12 @@ def disclosed_exactly(
         own = {key for row in rows for key in row if _owner(world, key) == group}
         own |= {key for _, t in targets for key in t if _owner(world, key) == group}
         spaces[group] = ExactRowSpace([*rows, *({key: 1} for key in sorted(own))])
-    for label, target in targets:
+    for number, (label, target) in enumerate(targets):
         for group, space in spaces.items():
             if group is not None and all(_owner(world, key) == group for key in target):
                 continue
             if space.contains(target):
-                found.append(f"{label} found by {group or 'an outsider'}")
+                found.append(f"#{number} {label} found by {group or 'an outsider'}")
                 break
     return found
 
