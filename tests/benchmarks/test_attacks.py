@@ -157,24 +157,24 @@ def test_a_late_submission_does_not_give_itself_away_through_the_revised_mean() 
     assert disclosed_exactly(world, rows, [("late firm", world.total("quantity_t", ["f9"], [MONTH]))]) == []
 
 
-def test_months_and_their_quarter_do_not_give_a_dominated_month_away() -> None:
-    months = ["2026-01", "2026-02", "2026-03"]
+def test_quarters_and_their_year_do_not_give_a_dominated_quarter_away() -> None:
+    quarters = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     data = []
-    for month in months:
+    for quarter in quarters:
         values = _close(range(9))
-        if month == "2026-03":
-            values["f8"] = 500.0  # 39% of March, 14% of the quarter
-        data += amounts("quantity_t", values, month)
-    cells = [sum_cell(f"M{i + 1}", _names(range(9)), slices=[m]) for i, m in enumerate(months)]
-    cells.append(sum_cell("Q1", _names(range(9)), slices=months))
+        if quarter == "2026-Q4":
+            values["f8"] = 500.0  # 39% of the fourth quarter, 11% of the year
+        data += amounts("quantity_t", values, quarter)
+    cells = [sum_cell(f"Q{i + 1}", _names(range(9)), slices=[q]) for i, q in enumerate(quarters)]
+    cells.append(sum_cell("year", _names(range(9)), slices=quarters))
     outcome = run(cells, firms(9), data)
-    march = outcome.decision("M3", S.MEAN)
-    assert march.reason is PublicReason.CONFIDENTIAL and march.evidence.rule is Rule.DOMINANCE
-    assert outcome.decision("Q1", S.MEAN).status is Status.PUBLISHED
+    fourth = outcome.decision("Q4", S.MEAN)
+    assert fourth.reason is PublicReason.CONFIDENTIAL and fourth.evidence.rule is Rule.DOMINANCE
+    assert outcome.decision("year", S.MEAN).status is Status.PUBLISHED
     complementary = [d for d in outcome.decisions if d.evidence.rule is Rule.COMPLEMENTARY]
-    assert complementary and all(d.evidence.protects == ("M3 (quantity_t)",) for d in complementary)
+    assert complementary and all(d.evidence.protects == ("Q4 (quantity_t)",) for d in complementary)
     world = World(firms(9), data, cells)
-    low, high = _hidden(world, outcome, world.total("quantity_t", _names(range(9)), ["2026-03"]))
+    low, high = _hidden(world, outcome, world.total("quantity_t", _names(range(9)), ["2026-Q4"]))
     assert low >= PROTECTION and high >= PROTECTION
 
 
