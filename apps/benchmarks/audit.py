@@ -1,0 +1,397 @@
+"""The whole-run audit (reference/disclosure-control.md §5.2, §6.6 steps 4-6).
+
+Everything a run publishes is a linear row over unknowns: the amounts of each firm in each slice
+(a total, the window of a quantile of sums, the equation numerator - mean x denominator = 0 of a
+ratio's mean) and the contributors' figures of ratios and weighted means (the windows of their
+quantiles). Figures published earlier are more rows, fixed. Some vectors over the same unknowns are
+sensitive (targets): a failing cell's total, an atom of firms that lie in exactly the same cells, the
+difference of two nested cells, one contributor's part of a cell, one contributor's figure.
+
+An attacker is an outsider or one contributor (enterprise group), who knows its own unknowns. A run
+is safe when, for every target and attacker,
+- the target's unknown part is not in the span of the published rows (span test, numpy with a
+  relative tolerance; `apps.benchmarks.exact` decides the same exactly), and
+- the attacker's bounds on it from the published rows and non-negativity (the amounts of a quantity
+  that is never negative) stay at least the protection interval away on both sides. A feasible move
+  along the affine-scaling direction proves most bounds wide enough without solving anything; only
+  the sides it cannot prove are decided by a linear programme (scipy HiGHS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linprog
+
+SPAN_TOLERANCE = 1e-8
+"""A target counts as determined when what the published rows leave of it is below this share of it."""
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class AuditError(RuntimeError):
+    """The linear programme failed in a way a true, feasible input cannot explain."""
+
+
+class TargetKind(StrEnum):
+    CELL = "cell"
+    ATOM = "atom"
+    DIFFERENCE = "difference"
+    CONTRIBUTOR = "contributor"
+    FIGURE = "figure"
+
+
+@dataclass(frozen=True)
+class Variable:
+    key: str
+    owner: str
+    value: float
+    nonnegative: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """A published linear fact; `figure` is the candidate figure that publishes it, None for a figure
+    published by an earlier run (it cannot be withdrawn)."""
+
+    terms: tuple[tuple[int, float], ...]
+    figure: int | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Target:
+    terms: tuple[tuple[int, float], ...]
+    kind: TargetKind
+    label: str
+
+
+@dataclass(frozen=True)
+class Margins:
+    """How far an attacker's bounds lie below and above a target's unknown part, as a share of it;
+    None when unbounded on that side. Lower bounds on the true margins where no programme was needed."""
+
+    lower: float | None
+    upper: float | None
+
+    def merged(self, other: Margins) -> Margins:
+        def low(a: float | None, b: float | None) -> float | None:
+            return b if a is None else a if b is None else min(a, b)
+
+        return Margins(low(self.lower, other.lower), low(self.upper, other.upper))
+
+    def hold(self, protection: float) -> bool:
+        return all(side is None or side >= protection - 1e-9 for side in (self.lower, self.upper))
+
+
+@dataclass(frozen=True)
+class Violation:
+    """The first unsafe (target, attacker) found: the test it failed and the rows its attack uses."""
+
+    target: int
+    attacker: str | None
+    test: str
+    rows: tuple[int, ...]
+    margins: Margins
+
+
+@dataclass
+class _Component:
+    """A connected part of the unknowns, audited on its own: rows and targets touch nothing outside."""
+
+    owners: list[str]
+    owner_of: npt.NDArray[np.intp]
+    values: FloatArray
+    nonnegative: npt.NDArray[np.bool_]
+    row_ids: list[int]
+    matrix: FloatArray
+    row_figures: npt.NDArray[np.intp]
+    target_ids: list[int]
+    targets: FloatArray
+    attackers: list[int] = field(default_factory=list)
+
+
+def _row_basis(matrix: FloatArray) -> FloatArray:
+    """An orthonormal basis of the row space (rows normalised first, so scale does not decide rank)."""
+    if matrix.shape[0] == 0:
+        return np.zeros((0, matrix.shape[1]))
+    norms = np.linalg.norm(matrix, axis=1)
+    matrix = matrix[norms > 0] / norms[norms > 0, np.newaxis]
+    if matrix.shape[0] == 0:
+        return np.zeros((0, matrix.shape[1]))
+    _, singular, vh = np.linalg.svd(matrix, full_matrices=False)
+    rank = int((singular > singular[0] * max(matrix.shape) * np.finfo(np.float64).eps).sum())
+    return np.asarray(vh[:rank])
+
+
+def _components(count: int, groups: Iterable[Iterable[int]]) -> list[list[int]]:
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for members in groups:
+        first = None
+        for i in members:
+            if first is None:
+                first = root(i)
+            else:
+                parent[root(i)] = first
+    found: dict[int, list[int]] = {}
+    for i in range(count):
+        found.setdefault(root(i), []).append(i)
+    return sorted(found.values())
+
+
+def _dense(terms: Sequence[tuple[tuple[int, float], ...]], local: dict[int, int], width: int) -> FloatArray:
+    matrix = np.zeros((len(terms), width))
+    for r, row in enumerate(terms):
+        for variable, coefficient in row:
+            matrix[r, local[variable]] += coefficient
+    return matrix
+
+
+def _build_component(
+    members: list[int], variables: Sequence[Variable], rows: Sequence[Row], targets: Sequence[Target]
+) -> _Component:
+    local = {v: i for i, v in enumerate(members)}
+    row_ids = [r for r, row in enumerate(rows) if row.terms and row.terms[0][0] in local]
+    target_ids = [t for t, target in enumerate(targets) if target.terms and target.terms[0][0] in local]
+    owners = sorted({variables[v].owner for v in members})
+    owner_index = {owner: i for i, owner in enumerate(owners)}
+    values = np.array([variables[v].value for v in members])
+    scale = float(np.abs(values).max()) or 1.0
+    return _Component(
+        owners=owners,
+        owner_of=np.array([owner_index[variables[v].owner] for v in members], dtype=np.intp),
+        values=values / scale,
+        nonnegative=np.array([variables[v].nonnegative for v in members], dtype=np.bool_),
+        row_ids=row_ids,
+        matrix=_dense([rows[r].terms for r in row_ids], local, len(members)),
+        row_figures=np.array(
+            [-1 if rows[r].figure is None else rows[r].figure for r in row_ids], dtype=np.intp
+        ),
+        target_ids=target_ids,
+        targets=_dense([targets[t].terms for t in target_ids], local, len(members)),
+        attackers=[-1, *range(len(owners))],
+    )
+
+
+class Audit:
+    """The audit of one run's rows and targets, split into independent components once; each call of
+    `find_violation` audits one choice of published figures."""
+
+    def __init__(self, variables: Sequence[Variable], rows: Sequence[Row], targets: Sequence[Target]) -> None:
+        self.variables = variables
+        self.rows = rows
+        self.targets = targets
+        groups = [[v for v, _ in row.terms] for row in rows] + [[v for v, _ in t.terms] for t in targets]
+        self._components = [
+            _build_component(members, variables, rows, targets)
+            for members in _components(len(variables), groups)
+        ]
+
+    def find_violation(
+        self, published: frozenset[int], skip: frozenset[int], protection: float
+    ) -> tuple[Violation | None, dict[int, Margins]]:
+        """The first violation, deterministically: span tests before intervals, components, attackers
+        (the outsider, then groups by name) and targets in order. With none, every target's margins
+        over all attackers (targets in `skip` are left out)."""
+        for component in self._components:
+            active = _active(component, published)
+            for attacker in component.attackers:
+                violation = self._span_violation(component, active, attacker, skip)
+                if violation is not None:
+                    return violation, {}
+        margins: dict[int, Margins] = {}
+        for component in self._components:
+            active = _active(component, published)
+            lower = np.full(len(component.target_ids), np.inf)
+            upper = np.full(len(component.target_ids), np.inf)
+            checked = np.zeros(len(component.target_ids), dtype=np.bool_)
+            for attacker in component.attackers:
+                violation = self._interval_violation(
+                    component, active, attacker, skip, protection, (lower, upper, checked)
+                )
+                if violation is not None:
+                    return violation, margins
+            for k in np.flatnonzero(checked):
+                margins[component.target_ids[k]] = Margins(_finite(lower[k]), _finite(upper[k]))
+        return None, margins
+
+    def _span_violation(
+        self, component: _Component, active: npt.NDArray[np.intp], attacker: int, skip: frozenset[int]
+    ) -> Violation | None:
+        free = component.owner_of != attacker
+        chosen, matrix = _targets(component, free, skip)
+        rows = component.matrix[active][:, free]
+        if not chosen.size or rows.shape[0] == 0:
+            return None
+        basis = _row_basis(rows)
+        residual = matrix - (matrix @ basis.T) @ basis
+        determined = np.linalg.norm(residual, axis=1) <= SPAN_TOLERANCE * np.linalg.norm(matrix, axis=1)
+        if not determined.any():
+            return None
+        k = int(np.argmax(determined))
+        norms = np.linalg.norm(rows, axis=1)
+        scaled = rows / np.where(norms > 0, norms, 1.0)[:, np.newaxis]
+        weights = np.linalg.lstsq(scaled.T, matrix[k], rcond=None)[0]
+        used = np.abs(weights) > 1e-9 * max(float(np.abs(weights).max()), 1e-300)
+        return Violation(
+            target=component.target_ids[int(chosen[k])],
+            attacker=None if attacker < 0 else component.owners[attacker],
+            test="span",
+            rows=tuple(component.row_ids[int(i)] for i in active[used]),
+            margins=Margins(0.0, 0.0),
+        )
+
+    def _interval_violation(
+        self,
+        component: _Component,
+        active: npt.NDArray[np.intp],
+        attacker: int,
+        skip: frozenset[int],
+        protection: float,
+        found: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
+    ) -> Violation | None:
+        """The first target this attacker bounds too closely; the narrowest margins go into `found`
+        (lower, upper, checked, by the component's targets)."""
+        free = component.owner_of != attacker
+        chosen, matrix = _targets(component, free, skip)
+        if not chosen.size:
+            return None
+        problem = _Bounds(
+            component.matrix[active][:, free], component.values[free], component.nonnegative[free]
+        )
+        lower, upper = problem.certified(matrix)
+        for k in np.flatnonzero((lower < protection) | (upper < protection)):
+            exact, used = problem.margins(
+                matrix[k], Margins(_finite(lower[k]), _finite(upper[k])), protection
+            )
+            lower[k] = np.inf if exact.lower is None else exact.lower
+            upper[k] = np.inf if exact.upper is None else exact.upper
+            if not exact.hold(protection):
+                return Violation(
+                    target=component.target_ids[int(chosen[k])],
+                    attacker=None if attacker < 0 else component.owners[attacker],
+                    test="interval",
+                    rows=tuple(component.row_ids[int(active[i])] for i in used),
+                    margins=exact,
+                )
+        low, high, checked = found
+        low[chosen] = np.minimum(low[chosen], lower)
+        high[chosen] = np.minimum(high[chosen], upper)
+        checked[chosen] = True
+        return None
+
+
+def _finite(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(value)
+
+
+def _active(component: _Component, published: frozenset[int]) -> npt.NDArray[np.intp]:
+    figures = component.row_figures
+    mask = (figures < 0) | np.isin(figures, np.fromiter(published, dtype=np.intp, count=len(published)))
+    return np.flatnonzero(mask)
+
+
+def _targets(
+    component: _Component, free: npt.NDArray[np.bool_], skip: frozenset[int]
+) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """The targets an attacker could learn something about (a part outside its own), restricted to
+    the unknowns it does not know."""
+    matrix = component.targets[:, free]
+    wanted = np.abs(matrix).sum(axis=1) > 0
+    if skip:
+        ids = np.array(component.target_ids, dtype=np.intp)
+        wanted &= ~np.isin(ids, np.fromiter(skip, dtype=np.intp, count=len(skip)))
+    chosen = np.flatnonzero(wanted)
+    return chosen, matrix[chosen]
+
+
+class _Bounds:
+    """An attacker's view: published rows A over the unknowns it does not know, their true values x
+    (scaled) and which of them are known to be non-negative."""
+
+    def __init__(self, rows: FloatArray, values: FloatArray, nonnegative: npt.NDArray[np.bool_]) -> None:
+        norms = np.linalg.norm(rows, axis=1)
+        self.rows = rows[norms > 0] / norms[norms > 0, np.newaxis]
+        self.row_index = np.flatnonzero(norms > 0)
+        self.values = values
+        self.nonnegative = nonnegative
+        self.right = self.rows @ values
+
+    def certified(self, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Margins proven by moving along d = W v, v the part of W t outside the row space of A W
+        (W = diag(x) on non-negative unknowns): A d = 0, t . d = |v|^2, and x + s d stays
+        non-negative for s up to 1 / max(-v_i), so the target reaches t . x + s |v|^2. Returns the
+        lower and upper margins (inf: unbounded; 0 where nothing is proven)."""
+        weights = np.where(self.nonnegative, self.values, max(float(np.abs(self.values).max()), 1.0))
+        basis = _row_basis(self.rows * weights)
+        scaled = targets * weights
+        v = scaled - (scaled @ basis.T) @ basis
+        gain = (v * v).sum(axis=1)
+        limited = np.where(self.nonnegative, v, 0.0)
+        shrinking = (-limited).max(axis=1, initial=0.0)
+        growing = limited.max(axis=1, initial=0.0)
+        up = np.where(shrinking > 0, gain / np.where(shrinking > 0, shrinking, 1.0), np.inf)
+        down = np.where(growing > 0, gain / np.where(growing > 0, growing, 1.0), np.inf)
+        known = np.abs(targets @ self.values)
+        degenerate = (known <= 1e-12) | (gain <= 1e-24)
+        size = np.where(degenerate, 1.0, known)
+        lower = np.where(degenerate, 0.0, down / size)
+        upper = np.where(degenerate, 0.0, up / size)
+        return lower, upper
+
+    def margins(self, target: FloatArray, certified: Margins, protection: float) -> tuple[Margins, list[int]]:
+        """The target's margins: the certified ones where they suffice, else a linear programme for
+        the side that needs it; and the rows the narrowest programme leaned on."""
+        truth = float(target @ self.values)
+        size = abs(truth)
+        lower, upper = certified.lower, certified.upper
+        used: list[int] = []
+        if size <= 1e-12:
+            low, _ = self._bound(target, maximize=False)
+            high, _ = self._bound(target, maximize=True)
+            pinned = low is not None and high is not None and high - low <= 1e-9
+            return (Margins(0.0, 0.0) if pinned else Margins(None, None)), []
+        if lower is not None and lower < protection:
+            bound, used = self._bound(target, maximize=False)
+            lower = None if bound is None else max(truth - bound, 0.0) / size
+        if upper is not None and upper < protection:
+            bound, duals = self._bound(target, maximize=True)
+            upper = None if bound is None else max(bound - truth, 0.0) / size
+            if upper is not None and (lower is None or upper < lower):
+                used = duals
+        return Margins(lower, upper), used
+
+    def _bound(self, target: FloatArray, *, maximize: bool) -> tuple[float | None, list[int]]:
+        """min or max of target . y over y >= 0 (where known) with A y = A x; None when unbounded."""
+        bounds = [(0.0, None) if nonnegative else (None, None) for nonnegative in self.nonnegative]
+        has_rows = self.rows.shape[0] > 0
+        result = linprog(
+            -target if maximize else target,
+            A_eq=self.rows if has_rows else None,
+            b_eq=self.right if has_rows else None,
+            bounds=bounds,
+            method="highs",
+        )
+        if result.status == 3:
+            return None, []
+        if result.status != 0:
+            raise AuditError(f"linear programme failed: {result.message}")
+        duals = np.asarray(result.eqlin.marginals) if has_rows else np.zeros(0)
+        largest = float(np.abs(duals).max()) if duals.size else 0.0
+        used = (
+            [int(self.row_index[i]) for i in np.flatnonzero(np.abs(duals) > 1e-7 * largest)]
+            if largest
+            else []
+        )
+        return (-result.fun if maximize else result.fun), used
