@@ -239,21 +239,19 @@ class ReportProblem:
         check_problem(self.code, self.params)
 
     @classmethod
-    def error(
-        cls,
-        code: str,
-        *,
-        row: int | None = None,
-        column: str = "",
-        value: str = "",
-        params: dict[str, Any] | None = None,
-    ) -> ReportProblem:
-        """A problem that rejects the file."""
-        return cls(severity="error", row=row, column=column, value=value, code=code, params=params or {})
+    def error(cls, code: str, **where: Any) -> ReportProblem:
+        """A problem that rejects the file; `where` is row, column, value and params (keywords)."""
+        return cls._made("error", code, **where)
 
     @classmethod
-    def warning(
+    def warning(cls, code: str, **where: Any) -> ReportProblem:
+        """A problem the reader should look at; the file is accepted."""
+        return cls._made("warning", code, **where)
+
+    @classmethod
+    def _made(
         cls,
+        severity: str,
         code: str,
         *,
         row: int | None = None,
@@ -261,8 +259,7 @@ class ReportProblem:
         value: str = "",
         params: dict[str, Any] | None = None,
     ) -> ReportProblem:
-        """A problem the reader should look at; the file is accepted."""
-        return cls(severity="warning", row=row, column=column, value=value, code=code, params=params or {})
+        return cls(severity=severity, row=row, column=column, value=value, code=code, params=params or {})
 
     @classmethod
     def from_file_problem(cls, problem: FileProblem) -> ReportProblem:
