@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 
@@ -30,3 +31,8 @@ class HubError(Exception):
     def messages(self) -> list[str]:
         """As Django's ValidationError has them, so that a page shows either the same way."""
         return [str(self.message)]
+
+
+def error_text(error: HubError | ValidationError) -> str:
+    """A refusal as one line for a page: a HubError's message, or a ValidationError's messages."""
+    return " ".join(error.messages)

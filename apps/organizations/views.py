@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alliance.errors import HubError
+from alliance.errors import error_text
 from alliance.i18n import remember_language
 from apps.accounts.forms import AcceptInvitationForm
 from apps.accounts.models import User
@@ -26,10 +26,6 @@ from apps.organizations import permissions, selectors, services
 from apps.organizations.forms import AddMemberForm, ChangeRoleForm, OrganizationForm, StatusForm, TokenForm
 from apps.organizations.models import Invitation, Organization
 from apps.organizations.tokens import create_api_token, revoke_api_token
-
-
-def _error_text(error: ValidationError | HubError) -> str:
-    return " ".join(error.messages)
 
 
 def _organization(
@@ -77,7 +73,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("Invitation created for %(email)s.") % {"email": invitation.email})
             form = AddMemberForm()
@@ -108,7 +104,7 @@ def change_member_role(request: HttpRequest, slug: str, membership_id: int) -> H
             )
             messages.success(request, _("Role changed."))
         except (ValidationError, services.LastAdmin) as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
     return redirect("organizations:members", slug=slug)
 
 
@@ -121,7 +117,7 @@ def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
         services.revoke_membership(actor=request.user, membership=membership, request=request)
         messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
     except (ValidationError, services.LastAdmin) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     if membership.user_id == request.user.pk:
         return redirect("portal:dashboard")
     return redirect("organizations:members", slug=slug)
@@ -154,7 +150,7 @@ def tokens(request: HttpRequest, slug: str) -> HttpResponse:
             )
             form = TokenForm()
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
     response = render(
         request,
         "organizations/tokens.html",
@@ -248,7 +244,7 @@ def steward_organization_form(request: HttpRequest, slug: str | None = None) -> 
                 messages.success(request, _("Organization saved."))
             return redirect("organizations:detail", slug=organization.slug)
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
     return render(request, "organizations/steward_form.html", {"form": form, "organization": organization})
 
 

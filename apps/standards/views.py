@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alliance.errors import error_text
 from apps.standards import services
 from apps.standards.api import field_body
 from apps.standards.definition import field_definition
@@ -35,10 +36,6 @@ from apps.standards.selectors import (
     standards_for,
 )
 from apps.standards.templates_files import template_download
-
-
-def _messages_of(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @login_required
@@ -100,7 +97,7 @@ def new_draft(request: HttpRequest, code: str, version: str) -> HttpResponse:
     try:
         services.create_draft(actor=request.user, base=base, request=request)
     except ValidationError as error:
-        messages.error(request, _messages_of(error))
+        messages.error(request, error_text(error))
         return redirect("standards:version", code=code, version=version)
     messages.success(request, _("Draft created. Change its fields, then publish it."))
     return redirect("standards:version", code=code, version="draft")
@@ -127,7 +124,7 @@ def edit_field(request: HttpRequest, code: str, name: str | None = None) -> Http
                 data=form.definition(derived=field.derived if field else None),
             )
         except ValidationError as error:
-            form.add_error(None, _messages_of(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("Field %(name)s saved.") % {"name": form.cleaned_data["name"]})
             return redirect("standards:version", code=code, version="draft")
@@ -143,7 +140,7 @@ def remove_field(request: HttpRequest, code: str, name: str) -> HttpResponse:
         services.remove_field(actor=request.user, field=field, request=request)
         messages.success(request, _("Field %(name)s removed.") % {"name": name})
     except ValidationError as error:
-        messages.error(request, _messages_of(error))
+        messages.error(request, error_text(error))
     return redirect("standards:version", code=code, version="draft")
 
 
@@ -154,7 +151,7 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
     try:
         published = services.publish_draft(actor=request.user, draft=draft, request=request)
     except ValidationError as error:
-        messages.error(request, _messages_of(error))
+        messages.error(request, error_text(error))
         return redirect("standards:version", code=code, version="draft")
     messages.success(request, _("Version %(version)s published.") % {"version": published.version})
     return redirect("standards:version", code=code, version=published.version)
@@ -178,5 +175,5 @@ def deprecate(request: HttpRequest, code: str, version: str) -> HttpResponse:
         services.deprecate_version(actor=request.user, version=found, request=request)
         messages.success(request, _("Version %(version)s deprecated.") % {"version": version})
     except ValidationError as error:
-        messages.error(request, _messages_of(error))
+        messages.error(request, error_text(error))
     return redirect("standards:version", code=code, version=version)
