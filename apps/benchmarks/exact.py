@@ -32,12 +32,7 @@ class ExactRowSpace:
         for pivot, basis in self._pivots.items():
             factor = reduced.get(pivot)
             if factor:
-                for key, value in basis.items():
-                    updated = reduced.get(key, Fraction(0)) - factor * value
-                    if updated:
-                        reduced[key] = updated
-                    else:
-                        reduced.pop(key, None)
+                _subtract(reduced, basis, factor)
         return reduced
 
     def add(self, row: SparseRow) -> bool:
@@ -51,17 +46,22 @@ class ExactRowSpace:
         for basis in self._pivots.values():
             factor = basis.get(pivot)
             if factor:
-                for key, value in reduced.items():
-                    updated = basis.get(key, Fraction(0)) - factor * value
-                    if updated:
-                        basis[key] = updated
-                    else:
-                        basis.pop(key, None)
+                _subtract(basis, reduced, factor)
         self._pivots[pivot] = reduced
         return True
 
     def contains(self, vector: SparseRow) -> bool:
         return not self._reduce(vector)
+
+
+def _subtract(target: dict[object, Fraction], row: dict[object, Fraction], factor: Fraction) -> None:
+    """target -= factor * row, in place, dropping the entries that become zero."""
+    for key, value in row.items():
+        updated = target.get(key, Fraction(0)) - factor * value
+        if updated:
+            target[key] = updated
+        else:
+            target.pop(key, None)
 
 
 def in_row_space(rows: Iterable[SparseRow], vector: SparseRow) -> bool:
