@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "apps.standards",
     "apps.audit",
     "apps.submissions",
+    "apps.benchmarks",
     "apps.portal",
 ]
 
@@ -193,6 +194,11 @@ HUB_SUBMISSION_TIME_LIMIT = env.int("HUB_SUBMISSION_TIME_LIMIT", default=600)
 # The sweeper queues a submission left in `received` again only when it was queued this long ago.
 HUB_SUBMISSION_REQUEUE_SECONDS = env.int("HUB_SUBMISSION_REQUEUE_SECONDS", default=300)
 HUB_REPORT_MAX_ISSUES = env.int("HUB_REPORT_MAX_ISSUES", default=10000)
+# Benchmarks: a submission put in force marks its (standard, period) stale; it is recomputed once no
+# further submission has come for HUB_BENCHMARK_DEBOUNCE_SECONDS. A worker's claim on a recomputation
+# lasts HUB_BENCHMARK_LEASE_SECONDS; after that the sweeper gives it to another worker.
+HUB_BENCHMARK_DEBOUNCE_SECONDS = env.int("HUB_BENCHMARK_DEBOUNCE_SECONDS", default=20)
+HUB_BENCHMARK_LEASE_SECONDS = env.int("HUB_BENCHMARK_LEASE_SECONDS", default=900)
 # The worker's scratch files (checked rows waiting for COPY, the file's dimension keys), on local disk.
 # A killed worker's files are removed by the next processing run on that machine once they are older
 # than HUB_SCRATCH_MAX_AGE seconds (a live attempt writes to its files with every block).
@@ -352,6 +358,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "alliance.tasks.heartbeat", "schedule": 30.0},
     "sweep-submissions": {"task": "submissions.sweep", "schedule": 60.0},
+    "recompute-benchmarks": {"task": "benchmarks.recompute_due", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 DJANGO_CELERY_BEAT_TZ_AWARE = True

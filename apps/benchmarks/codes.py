@@ -94,3 +94,6 @@ PUBLIC_REASON: dict[Rule, PublicReason | None] = {
 }
 
 HOMOGENEITY_WARNING = "HOMOGENEITY_WARN"
+
+RELIABILITY_LEVELS = ((5, "low"), (12, "medium"), (20, "high"))
+"""A figure's reliability label by its number of firms (the statistic levels' steps): none below 5."""

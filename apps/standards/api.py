@@ -129,6 +129,9 @@ class VersionSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     primary_key = serializers.ListField(child=serializers.CharField())
+    breakdowns = serializers.ListField(
+        child=serializers.CharField(), help_text="Dimensions by which benchmarks are broken down."
+    )
     published_at = serializers.DateTimeField(allow_null=True)
     fields = FieldSerializer(many=True)  # type: ignore[assignment]  # DRF pops declared fields
     links = serializers.DictField(child=serializers.CharField())
@@ -170,6 +173,7 @@ def version_body(request: Request, version: StandardVersion, language: str) -> d
         "title": pick(version.titles, version.standard.code, language),
         "description": pick(version.descriptions, "", language),
         "primary_key": version.primary_key,
+        "breakdowns": version.breakdowns,
         "published_at": version.published_at,
         "fields": [field_body(f, language) for f in fields_of(version)],
         "links": {

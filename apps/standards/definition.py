@@ -109,10 +109,30 @@ def check_definition(
             check.fail("primaryKey", "primary-key", f"{name!r} is not a field")
         elif by_name[name].get("role") != "dimension":
             check.fail("primaryKey", "primary-key", f"{name!r} is not a dimension")
+    _check_breakdowns(check, definition.get("breakdowns"), by_name)
     for index, rule in enumerate(definition.get("rules") or []):
         _check_rule(check, f"rules[{index}]", rule, by_name)
     if check.problems:
         raise DefinitionError(source, check.problems)
+
+
+BREAKDOWN_TYPES = frozenset({"enum", "country", "hs_code"})
+
+
+def _check_breakdowns(check: _Checker, breakdowns: Any, by_name: dict[str, Any]) -> None:
+    """Benchmarks may be broken down by the version's dimensions (destination country, product), one
+    at a time; each named once."""
+    if breakdowns is None:
+        return
+    if not isinstance(breakdowns, list) or len(set(map(str, breakdowns))) != len(breakdowns):
+        check.fail("breakdowns", "breakdowns", "breakdowns must be a list of distinct field names")
+        return
+    for name in breakdowns:
+        field = by_name.get(name)
+        if field is None:
+            check.fail("breakdowns", "breakdowns", f"{name!r} is not a field")
+        elif field.get("role") != "dimension" or field.get("type") not in BREAKDOWN_TYPES:
+            check.fail("breakdowns", "breakdowns", f"{name!r} is not a dimension of a listed kind")
 
 
 FIELD_KEYS = {
@@ -147,6 +167,7 @@ STANDARD_KEYS = frozenset(
         "title",
         "description",
         "primaryKey",
+        "breakdowns",
         "rules",
         "fields",
         "$schema",
@@ -440,6 +461,7 @@ def definition_of(version: StandardVersion, fields: Iterable[Field] | None = Non
         "title": version.titles,
         "description": version.descriptions,
         "primaryKey": version.primary_key,
+        "breakdowns": version.breakdowns,
         "rules": version.rules,
         "fields": [field_definition(f) for f in (fields if fields is not None else version.fields.all())],
     }

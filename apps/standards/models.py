@@ -83,6 +83,14 @@ class StandardVersion(models.Model):
     descriptions = models.JSONField(_("descriptions"), default=dict, blank=True)
     primary_key = models.JSONField(_("dimension key"), default=list, blank=True)
     rules = models.JSONField(_("cross-field rules"), default=list, blank=True)
+    breakdowns = models.JSONField(
+        _("benchmark breakdowns"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Dimensions by which benchmarks of this version are broken down, e.g. destination_country."
+        ),
+    )
     based_on = models.ForeignKey(
         "self",
         null=True,

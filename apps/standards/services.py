@@ -149,6 +149,7 @@ def _create_version(
         titles=definition["title"],
         descriptions=definition.get("description") or {},
         primary_key=definition.get("primaryKey") or [],
+        breakdowns=definition.get("breakdowns") or [],
         rules=definition.get("rules") or [],
         checksum=checksum,
         published_at=timezone.now(),
@@ -210,6 +211,7 @@ def create_draft(*, actor: Any, base: StandardVersion, request: Any = None) -> S
             titles=base.titles,
             descriptions=base.descriptions,
             primary_key=base.primary_key,
+            breakdowns=base.breakdowns,
             rules=base.rules,
             based_on=base,
             created_by=actor,
@@ -292,7 +294,8 @@ def remove_field(*, actor: Any, field: Field, request: Any = None) -> None:
         name = field.name
         field.delete()
         draft.primary_key = [key for key in draft.primary_key if key != name]
-        draft.save(update_fields=["primary_key"])
+        draft.breakdowns = [key for key in draft.breakdowns if key != name]
+        draft.save(update_fields=["primary_key", "breakdowns"])
         _check_draft(draft)
         record_event(
             actor=actor,

@@ -51,6 +51,7 @@ from apps.submissions.messages import ReportProblem
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import check_can_send
 from apps.submissions.scratch import clear_stale_scratch, scratch_dir
+from apps.submissions.signals import put_in_force
 
 logger = logging.getLogger(__name__)
 
@@ -654,6 +655,7 @@ def _make_current(submission: Submission) -> Submission | None:
         current.superseded_by = submission
         current.save(update_fields=["is_current", "superseded_by"])
     submission.is_current = True
+    put_in_force.send(sender=Submission, standard_id=submission.standard_id, period=submission.period)
     return current
 
 

@@ -1,0 +1,60 @@
+"""Who reads benchmarks, one place for every page and endpoint.
+
+Published benchmarks are for the alliance: every member of an active member firm (any role) and its
+tokens, and the stewards. A firm's own figure (its position) is its own organization's data, seen only
+by those who see that organization's data (never a steward as such). The evidence behind a decision is
+for stewards only; it holds shares and rules, never a firm or an amount. Partners read through their
+agreements (issue 16), not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from apps.organizations.models import Organization
+from apps.organizations.permissions import can_view_data, is_steward
+from apps.organizations.principals import TokenClient
+from apps.submissions.selectors import data_organizations_for
+
+
+def _member_firm(organization: Organization) -> bool:
+    return organization.kind == Organization.Kind.MEMBER and organization.status == Organization.Status.ACTIVE
+
+
+def position_organizations(actor: Any) -> list[Organization]:
+    """The active member firms whose own figures `actor` may see: its own, through membership or token."""
+    return [organization for organization in data_organizations_for(actor) if _member_firm(organization)]
+
+
+def can_read_benchmarks(actor: Any) -> bool:
+    if is_steward(actor):
+        return True
+    if isinstance(actor, TokenClient):
+        return _member_firm(actor.token.organization)
+    return bool(getattr(actor, "is_authenticated", False)) and bool(position_organizations(actor))
+
+
+def check_can_read(actor: Any) -> None:
+    if not can_read_benchmarks(actor):
+        raise PermissionDenied
+
+
+def can_steward_benchmarks(actor: Any) -> bool:
+    """Define cohorts, edit the policy, open runs and their evidence."""
+    return is_steward(actor)
+
+
+def check_can_steward(actor: Any) -> None:
+    if not can_steward_benchmarks(actor):
+        raise PermissionDenied
+
+
+def position_organization(actor: Any, organization_id: Any = None) -> Organization | None:
+    """The firm whose position `actor` asks for: the one named (it must be one of the actor's own, else
+    None, as for an unknown one), or the actor's only firm; None when it has several and named none."""
+    own = position_organizations(actor)
+    if organization_id in (None, ""):
+        return own[0] if len(own) == 1 else None
+    return next((o for o in own if str(o.pk) == str(organization_id) and can_view_data(actor, o)), None)
