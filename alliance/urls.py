@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.organizations.api_urls")),
     path("", include("apps.standards.api_urls")),
     path("", include("apps.submissions.api_urls")),
+    path("", include("apps.benchmarks.api_urls")),
 ]
 
 # The API docs under the hub's Content-Security-Policy (settings.py): Swagger UI's script is served as a
