@@ -322,6 +322,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Names of enums that more than one field uses (a position band's lower and upper quantile).
+    "ENUM_NAME_OVERRIDES": {"QuantileEnum": ["p10", "p25", "median", "p75", "p90"]},
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

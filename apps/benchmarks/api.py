@@ -27,6 +27,7 @@ from alliance.i18n import pick
 from alliance.rest import CsvRenderer, CursorPagination
 from apps.benchmarks import labels
 from apps.benchmarks.codes import STATISTICS, PublicReason, Status
+from apps.benchmarks.filters import WHOLE_COHORT, FigureFilter
 from apps.benchmarks.models import DEFAULT_COHORT
 from apps.benchmarks.permissions import check_can_read, position_organization, position_organizations
 from apps.benchmarks.positions import measure_of, position_of
@@ -41,6 +42,9 @@ from apps.benchmarks.selectors import (
 from apps.standards.templates_files import safe_cell
 
 STATUSES = [status.value for status in Status]
+REFUSED = OpenApiResponse(
+    description="Signed in, but neither a member of an active member firm nor a steward."
+)
 REASONS = [reason.value for reason in PublicReason]
 
 
@@ -61,14 +65,16 @@ class CohortSerializer(serializers.Serializer):
 
 
 class CohortQuery(serializers.Serializer):
-    standard = serializers.CharField(required=False, help_text="Only this standard's cohorts.")
+    standard = serializers.CharField(
+        required=False, allow_blank=True, help_text="Only this standard's cohorts."
+    )
 
 
 class CohortList(APIView):
     @extend_schema(
         summary="The cohorts benchmarks are published for",
         parameters=[CohortQuery],
-        responses=CohortSerializer(many=True),
+        responses={200: CohortSerializer(many=True), 403: REFUSED},
     )
     def get(self, request: Request) -> Response:
         _check_reader(request)
@@ -89,45 +95,6 @@ class CohortList(APIView):
                 }
                 for view in cohorts_of(standards)
             ]
-        )
-
-
-class BenchmarkQuery(serializers.Serializer):
-    standard = serializers.CharField(required=False, help_text="Standard code, e.g. tomato-paste.exports.")
-    measure = serializers.CharField(required=False, help_text="Measure (field name), e.g. unit_price.")
-    cohort = serializers.CharField(
-        required=False, help_text="Cohort code; `all` is every standard's default."
-    )
-    breakdown = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text=(
-            "Omitted: every cell. Empty: the whole cohort only. `destination_country`: every value of that "
-            "breakdown. `destination_country:KZ`: one cell."
-        ),
-    )
-    period = serializers.CharField(required=False, help_text="One period, e.g. 2026-03.")
-    period_from = serializers.CharField(required=False, help_text="From this period on (inclusive).")
-    period_to = serializers.CharField(required=False, help_text="Up to this period (inclusive).")
-    statistic = serializers.ChoiceField(choices=[s.value for s in STATISTICS], required=False)
-
-    def validate_breakdown(self, value: str) -> str:
-        field, colon, code = value.partition(":")
-        if value and (not field or (colon and not code)):
-            raise serializers.ValidationError(_("Write the breakdown as field or field:value."))
-        return value
-
-    def filters(self) -> Filters:
-        data = self.validated_data
-        return Filters(
-            standard=data.get("standard", ""),
-            measure=data.get("measure", ""),
-            cohort=data.get("cohort", ""),
-            breakdown=data.get("breakdown"),
-            period=data.get("period", ""),
-            period_from=data.get("period_from", ""),
-            period_to=data.get("period_to", ""),
-            statistic=data.get("statistic", ""),
         )
 
 
@@ -192,20 +159,17 @@ def figures_csv(rows: list[dict[str, Any]]) -> HttpResponse:
     return response
 
 
-class BenchmarkList(generics.GenericAPIView):
+class BenchmarkList(generics.ListAPIView):
     renderer_classes = [JSONRenderer, CsvRenderer]
     pagination_class = CursorPagination
     serializer_class = FigureSerializer
+    filterset_class = FigureFilter
 
-    def _query(self, request: Request) -> Filters:
-        _check_reader(request)
-        query = BenchmarkQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return query.filters()
+    def get_queryset(self) -> Any:
+        return current_figures(Filters())
 
     @extend_schema(
         summary="Benchmark figures: one statistic of one cell per row, as members see them today",
-        parameters=[BenchmarkQuery],
         responses={
             (200, "application/json"): FigureSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(
@@ -213,10 +177,10 @@ class BenchmarkList(generics.GenericAPIView):
             ),
         },
     )
-    def get(self, request: Request) -> Any:
-        filters = self._query(request)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        _check_reader(request)
         today = timezone.localdate()
-        queryset = current_figures(filters)
+        queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "csv":
             return figures_csv(
                 [figure_row(shown(figure, today)) for figure in queryset.iterator(chunk_size=2000)]
@@ -231,13 +195,18 @@ class PositionQuery(serializers.Serializer):
     period = serializers.CharField(help_text="Period, e.g. 2026-03.")
     cohort = serializers.CharField(required=False, default=DEFAULT_COHORT)
     breakdown = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Empty: the whole cohort; or field:value."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Empty or `none`: the whole cohort; or field:value.",
     )
     organization = serializers.IntegerField(
         required=False, help_text="Your organization; needed only by people in several."
     )
 
     def validate_breakdown(self, value: str) -> str:
+        if value == WHOLE_COHORT:
+            return ""
         field, colon, code = value.partition(":")
         if value and not (field and colon and code):
             raise serializers.ValidationError(_("Write the breakdown as field:value, or leave it empty."))

@@ -46,14 +46,14 @@ def test_templates_download_as_attachments_with_etags(cast: Any, standards: Any)
 
 
 def test_drafts_are_seen_by_stewards_only(cast: Any, standards: Any) -> None:
-    base = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.0.0")
+    base = StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.1.0")
     services.create_draft(actor=cast.steward, base=base)
     url = "/api/v1/standards/tomato-paste.exports/versions/draft/"
     assert cast.client_for("steward").get(url).status_code == 200
     for actor in ("a_admin", "a_viewer", "token_viewer"):
         assert cast.client_for(actor).get(url).status_code == 404, actor
     listing = cast.client_for("a_admin").get("/api/v1/standards/tomato-paste.exports/").json()
-    assert [v["status"] for v in listing["versions"]] == ["published"]
+    assert [v["status"] for v in listing["versions"]] == ["published", "published"]
 
 
 def test_unknown_standard_or_version_is_404(cast: Any, standards: Any) -> None:

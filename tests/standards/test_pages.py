@@ -31,7 +31,7 @@ def test_catalog_and_version_pages_speak_each_language(cast: Any, standards: Any
 
 
 def test_members_see_no_steward_controls(cast: Any, standards: Any) -> None:
-    html = cast.client_for("a_admin").get("/standards/tomato-paste.exports/1.0.0/").content.decode()
+    html = cast.client_for("a_admin").get("/standards/tomato-paste.exports/1.1.0/").content.decode()
     assert 'id="new-draft"' not in html
-    steward = cast.client_for("steward").get("/standards/tomato-paste.exports/1.0.0/").content.decode()
+    steward = cast.client_for("steward").get("/standards/tomato-paste.exports/1.1.0/").content.decode()
     assert 'id="new-draft"' in steward

@@ -53,8 +53,8 @@ def template_file(outcome: Outcome) -> None:
 
 
 def draft_created(outcome: Outcome) -> None:
-    """POST new-draft/: a draft based on 1.0.0, with 1.0.0's fields."""
-    base = StandardVersion.objects.get(standard__code=CODE, version="1.0.0")
+    """POST new-draft/: a draft based on 1.1.0 (the newest), with 1.1.0's fields."""
+    base = StandardVersion.objects.get(standard__code=CODE, version="1.1.0")
     ((_id, _standard, version, status, based_on),) = outcome.added("versions")
     assert (version, status, based_on) == (None, "draft", base.pk)
     assert not outcome.removed("versions") and not outcome.removed("fields")
@@ -76,12 +76,12 @@ def field_removed(outcome: Outcome) -> None:
 
 
 def published(outcome: Outcome) -> None:
-    """POST publish/: the draft is published as 1.1.0 (it adds a field), and the page of 1.1.0 follows."""
+    """POST publish/: the draft is published as 1.2.0 (it adds a field), and the page of 1.2.0 follows."""
     assert not StandardVersion.objects.filter(standard__code=CODE, status="draft").exists()
-    new = StandardVersion.objects.get(standard__code=CODE, version="1.1.0")
+    new = StandardVersion.objects.get(standard__code=CODE, version="1.2.0")
     assert new.status == "published" and "note" in set(new.fields.values_list("name", flat=True))
     assert {row[0] for row in outcome.removed("versions")} == {new.pk}  # the draft's row, now numbered
-    assert outcome.location() == f"/standards/{CODE}/1.1.0/"
+    assert outcome.location() == f"/standards/{CODE}/1.2.0/"
 
 
 def discarded(outcome: Outcome) -> None:
@@ -136,7 +136,7 @@ MATRIX = [
     ),
     *row(
         "POST",
-        f"/standards/{CODE}/1.0.0/new-draft/",
+        f"/standards/{CODE}/1.1.0/new-draft/",
         "own",
         effect=all_of(draft_created, redirects_to(DRAFT_PAGE)),
         stewards=302,
@@ -227,7 +227,7 @@ MATRIX = [
 def test_standards_permission_matrix(cast: Any, standards: Any, case: Case) -> None:
     from apps.standards import services
 
-    base = StandardVersion.objects.get(standard__code=CODE, version="1.0.0")
+    base = StandardVersion.objects.get(standard__code=CODE, version="1.1.0")  # the newest
     path = case.path
     if "/draft/" in path and not path.endswith("new-draft/"):
         services.create_draft(actor=cast.steward, base=base)

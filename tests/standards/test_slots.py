@@ -38,12 +38,13 @@ def test_shipped_fields_have_distinct_columns_and_period_and_derived_have_none(s
 def test_columns_stay_put_across_versions_and_are_never_reused(cast: Any, standards: Any) -> None:
     steward = cast.client_for("steward")
     first = _columns("1.0.0")
-    _publish(steward, "1.0.0", add=NEW_FIELD)
-    second = _columns("1.1.0")
+    assert _columns("1.1.0") == first  # 1.1.0 adds breakdowns only
+    _publish(steward, "1.1.0", add=NEW_FIELD)
+    second = _columns("1.2.0")
     assert {name: second[name] for name in first} == first
     assert second["container_count"] not in first.values()
     pallets = NEW_FIELD | {"name": "pallet_count", "title_en": "Pallets"}
-    _publish(steward, "1.1.0", add=pallets, remove="payment_terms")
+    _publish(steward, "1.2.0", add=pallets, remove="payment_terms")
     third = _columns("2.0.0")
     assert "payment_terms" not in third
     assert third["pallet_count"] not in second.values()  # payment_terms' column stays its own

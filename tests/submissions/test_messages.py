@@ -254,7 +254,9 @@ def produced(send: Any, checks: StandardVersion) -> dict[str, list[dict[str, Any
     keep(tired)
     # A derived field's column is not part of an upload, so only the interpreter, which every cell goes
     # through, says that a value is computed by the hub.
-    unit_price = Field.objects.get(version__standard__code="tomato-paste.exports", name="unit_price")
+    unit_price = Field.objects.get(
+        version__standard__code="tomato-paste.exports", version__version="1.0.0", name="unit_price"
+    )
     problem = interpreter_for(unit_price)("500").problem
     assert problem is not None
     found.setdefault(problem.code, []).append(problem.params)
