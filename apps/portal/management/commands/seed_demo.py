@@ -1,5 +1,6 @@
-"""The demo alliance: the shipped sectors and standards, 30 member firms, two partners, a secretariat
-and a steward.
+"""The demo alliance: the shipped sectors and standards, 59 member firms (24 in tomato paste, 17 in sea
+buckthorn, 18 in textiles; enough contributors for benchmarks), an applicant, two partners, a
+secretariat and a steward.
 
 Idempotent: running it again changes nothing. Every demo organization `<slug>` has the users
 admin@<slug>.example, contributor@<slug>.example and viewer@<slug>.example; the steward is
@@ -52,6 +53,36 @@ FIRMS = [
     ("river-bend-canning", "River Bend Canning", "河湾罐头", "tomato-paste", "Tacheng", "small", ""),
     ("steppe-tomato-works", "Steppe Tomato Works", "草原番茄厂", "tomato-paste", "Hami", "micro", ""),
     ("eastern-gate-paste", "Eastern Gate Paste", "东门番茄酱", "tomato-paste", "Turpan", "medium", ""),
+    (
+        "tianshan-tomato",
+        "Tianshan Tomato",
+        "天山番茄",
+        "tomato-paste",
+        "Changji",
+        "large",
+        "Tianshan Agri Group",
+    ),
+    (
+        "tianshan-canning",
+        "Tianshan Canning",
+        "天山罐头",
+        "tomato-paste",
+        "Wujiaqu",
+        "small",
+        "Tianshan Agri Group",
+    ),
+    ("silk-road-paste", "Silk Road Paste", "丝路番茄酱", "tomato-paste", "Bayingolin", "large", ""),
+    ("kaidu-river-paste", "Kaidu River Paste", "开都河番茄酱", "tomato-paste", "Bayingolin", "medium", ""),
+    ("bosten-lake-foods", "Bosten Lake Foods", "博斯腾湖食品", "tomato-paste", "Bayingolin", "small", ""),
+    ("ruby-sun-paste", "Ruby Sun Paste", "红阳番茄酱", "tomato-paste", "Shihezi", "medium", ""),
+    ("crimson-plain-agro", "Crimson Plain Agro", "红原农业", "tomato-paste", "Aral", "medium", ""),
+    ("desert-spring-foods", "Desert Spring Foods", "沙泉食品", "tomato-paste", "Aral", "small", ""),
+    ("double-river-paste", "Double River Paste", "双河番茄酱", "tomato-paste", "Bortala", "medium", ""),
+    ("west-wind-paste", "West Wind Paste", "西风番茄酱", "tomato-paste", "Tacheng", "small", ""),
+    ("snow-peak-tomato", "Snow Peak Tomato", "雪峰番茄", "tomato-paste", "Tacheng", "medium", ""),
+    ("harvest-moon-paste", "Harvest Moon Paste", "丰月番茄酱", "tomato-paste", "Turpan", "small", ""),
+    ("jade-valley-foods", "Jade Valley Foods", "玉谷食品", "tomato-paste", "Hami", "micro", ""),
+    ("sunrise-tomato", "Sunrise Tomato", "旭日番茄", "tomato-paste", "Tumxuk", "micro", ""),
     ("amber-berry", "Amber Berry", "琥珀沙棘", "sea-buckthorn", "Altay", "medium", ""),
     (
         "mountain-gold-berry",
@@ -78,6 +109,13 @@ FIRMS = [
     ("highland-juice", "Highland Juice", "高原果汁", "sea-buckthorn", "Ili", "medium", ""),
     ("orange-drop-oil", "Orange Drop Oil", "橙滴油", "sea-buckthorn", "Karamay", "small", ""),
     ("northern-cluster", "Northern Cluster", "北方果簇", "sea-buckthorn", "Altay", "large", ""),
+    ("vita-gold-extracts", "Vita Gold Extracts", "维金提取物", "sea-buckthorn", "Urumqi", "large", ""),
+    ("ili-valley-berry", "Ili Valley Berry", "伊犁河谷沙棘", "sea-buckthorn", "Ili", "medium", ""),
+    ("berry-spring-drinks", "Berry Spring Drinks", "果泉饮品", "sea-buckthorn", "Changji", "medium", ""),
+    ("golden-thorn", "Golden Thorn", "金刺果业", "sea-buckthorn", "Altay", "small", ""),
+    ("pamir-berry", "Pamir Berry", "帕米尔沙棘", "sea-buckthorn", "Kizilsu", "small", ""),
+    ("kanas-berry-farm", "Kanas Berry Farm", "喀纳斯果园", "sea-buckthorn", "Altay", "micro", ""),
+    ("jeminay-wild-fruit", "Jeminay Wild Fruit", "吉木乃野果", "sea-buckthorn", "Altay", "micro", ""),
     ("white-gold-cotton", "White Gold Cotton", "白金棉业", "textiles", "Aksu", "large", ""),
     ("silk-thread-mill", "Silk Thread Mill", "丝线纺纱", "textiles", "Kashgar", "medium", ""),
     ("cloud-weave", "Cloud Weave", "云织", "textiles", "Shihezi", "medium", "Cloud Textile Group"),
@@ -88,6 +126,30 @@ FIRMS = [
     ("blue-loom", "Blue Loom", "蓝织机", "textiles", "Kashgar", "micro", ""),
     ("caravan-apparel", "Caravan Apparel", "驼队服饰", "textiles", "Turpan", "small", ""),
     ("fine-count-yarn", "Fine Count Yarn", "细支纱线", "textiles", "Bayingolin", "medium", ""),
+    (
+        "jade-river-spinning",
+        "Jade River Spinning",
+        "玉河纺纱",
+        "textiles",
+        "Hotan",
+        "large",
+        "Jade River Group",
+    ),
+    (
+        "jade-river-garments",
+        "Jade River Garments",
+        "玉河服装",
+        "textiles",
+        "Hotan",
+        "small",
+        "Jade River Group",
+    ),
+    ("prairie-yarn", "Prairie Yarn", "草原纱线", "textiles", "Wujiaqu", "medium", ""),
+    ("tumxuk-denim", "Tumxuk Denim", "图木舒克牛仔布", "textiles", "Tumxuk", "medium", ""),
+    ("snow-lotus-knitwear", "Snow Lotus Knitwear", "雪莲针织", "textiles", "Urumqi", "small", ""),
+    ("bright-cotton-home", "Bright Cotton Home", "亮棉家纺", "textiles", "Changji", "small", ""),
+    ("atlas-silk-workshop", "Atlas Silk Workshop", "艾德莱斯丝绸坊", "textiles", "Hotan", "micro", ""),
+    ("highland-felt", "Highland Felt", "高原毡业", "textiles", "Kizilsu", "micro", ""),
 ]
 # slug, English name, Russian name, country
 PARTNERS = [

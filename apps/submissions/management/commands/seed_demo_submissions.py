@@ -1,5 +1,6 @@
-"""Two years of monthly export figures for every active demo firm, sent as its contributor through the
-same service as the API's JSON rows (apps.submissions.demo makes the figures).
+"""Two years of monthly export figures for every active demo firm (the months it reports; a few firms
+miss some), sent as its contributor through the same service as the API's JSON rows
+(apps.submissions.demo makes the figures).
 
 Idempotent: each month is sent with the Idempotency-Key `demo:<standard>:<period>` and the same bytes,
 so running it again adds only months that have passed since. By default the worker processes what
