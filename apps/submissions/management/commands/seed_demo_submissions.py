@@ -9,6 +9,7 @@ was sent (`make run` starts it); `--now` processes each submission here instead.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,12 @@ class Command(BaseCommand):
     help = "Send two years of plausible monthly export figures for the demo firms (idempotent)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--months", type=int, default=24, help="How many past months (default 24).")
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=int(os.environ.get("HUB_DEMO_MONTHS", "24")),
+            help="How many past months (default HUB_DEMO_MONTHS, else 24).",
+        )
         parser.add_argument("--firms", nargs="*", default=None, help="Only these organizations (slugs).")
         parser.add_argument("--now", action="store_true", help="Process here instead of in the worker.")
 
