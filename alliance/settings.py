@@ -199,6 +199,8 @@ HUB_REPORT_MAX_ISSUES = env.int("HUB_REPORT_MAX_ISSUES", default=10000)
 # lasts HUB_BENCHMARK_LEASE_SECONDS; after that the sweeper gives it to another worker.
 HUB_BENCHMARK_DEBOUNCE_SECONDS = env.int("HUB_BENCHMARK_DEBOUNCE_SECONDS", default=20)
 HUB_BENCHMARK_LEASE_SECONDS = env.int("HUB_BENCHMARK_LEASE_SECONDS", default=900)
+# A period whose submissions are still being processed waits for them, up to this long after its last change.
+HUB_BENCHMARK_MAX_WAIT_SECONDS = env.int("HUB_BENCHMARK_MAX_WAIT_SECONDS", default=600)
 # The worker's scratch files (checked rows waiting for COPY, the file's dimension keys), on local disk.
 # A killed worker's files are removed by the next processing run on that machine once they are older
 # than HUB_SCRATCH_MAX_AGE seconds (a live attempt writes to its files with every block).

@@ -22,6 +22,7 @@ from alliance.celery import app as celery_app
 from apps.benchmarks.models import Pending, Run
 from apps.benchmarks.runs import NothingToCompute, compute_run
 from apps.submissions.models import Submission
+from apps.submissions.selectors import in_force_soon
 from apps.submissions.signals import put_in_force
 
 logger = logging.getLogger(__name__)
@@ -79,14 +80,27 @@ def _claim(now: datetime) -> Pending | None:
     return row
 
 
+def _unsettled(row: Pending, now: datetime) -> bool:
+    """The period still has submissions on their way (received or processing): a run now would be
+    stale at once. Waited for up to HUB_BENCHMARK_MAX_WAIT_SECONDS after the last change."""
+    if row.changed_at < now - timedelta(seconds=settings.HUB_BENCHMARK_MAX_WAIT_SECONDS):
+        return False
+    return in_force_soon(row.standard_id, row.period)
+
+
 def recompute_due(*, now: Any = None, limit: int = 50) -> list[Run]:
     """Recompute up to `limit` due (standard, period) pairs; a pair changed while it was computed stays
-    pending for the next round."""
+    pending for the next round, and one whose submissions are still being processed waits."""
     runs = []
     for _ in range(limit):
-        row = _claim(now or timezone.now())
+        moment = now or timezone.now()
+        row = _claim(moment)
         if row is None:
             break
+        if _unsettled(row, moment):
+            delay = timedelta(seconds=settings.HUB_BENCHMARK_DEBOUNCE_SECONDS)
+            Pending.objects.filter(pk=row.pk).update(due_at=moment + delay)
+            continue
         try:
             runs.append(compute_run(row.standard, row.period, trigger=row.trigger))
         except NothingToCompute:

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.benchmarks import sources
 from apps.benchmarks.cells import CellKey, CohortRule, build_cells
@@ -72,17 +73,27 @@ def cohort_rules(standard: Standard, *, extra: Cohort | None = None) -> list[Coh
     return sorted(rules, key=lambda rule: rule.code)
 
 
-def _earlier(standard: Standard, period: str) -> list[EarlierFigure]:
+def _earlier(standard: Standard, period: str, today: date) -> list[EarlierFigure]:
+    """What earlier runs of the period published and someone could have seen: a run's figure was
+    shown if the run was still current on or after the figure's `available_from` (a run superseded
+    while its figures were embargoed showed nothing of them). Each such fact is taken as known."""
+    runs = list(
+        Run.objects.filter(standard=standard, period=period).order_by("id").values_list("facts", "created_at")
+    )
     facts = set()
-    for recorded in Run.objects.filter(standard=standard, period=period).values_list("facts", flat=True):
-        for label, quantity, per, statistic, firms, slices in recorded:
+    for index, (recorded, _created) in enumerate(runs):
+        ended = runs[index + 1][1].date() if index + 1 < len(runs) else today
+        for label, quantity, per, statistic, firms, slices, *release in recorded:
+            if release and release[0] and ended < date.fromisoformat(release[0]):
+                continue
             facts.add(
                 EarlierFigure(label, quantity, per, Statistic(statistic), frozenset(firms), frozenset(slices))
             )
     return sorted(facts, key=lambda fact: (fact.label, fact.quantity, fact.statistic.value))
 
 
-def _fact_record(fact: EarlierFigure) -> list[Any]:
+def _fact_record(fact: EarlierFigure, release: date | None) -> list[Any]:
+    """A published fact as the run keeps it, with the day its figure could first be seen."""
     return [
         fact.label,
         fact.quantity,
@@ -90,6 +101,7 @@ def _fact_record(fact: EarlierFigure) -> list[Any]:
         fact.statistic.value,
         sorted(fact.firms),
         sorted(fact.slices),
+        release.isoformat() if release else None,
     ]
 
 
@@ -119,7 +131,7 @@ def prepare(standard: Standard, period: str, *, extra: Cohort | None = None) -> 
     by_name = {field.name: field for field in fields}
     breakdowns = [by_name[name] for name in version.breakdowns if name in by_name]
     amounts = sources.amounts(standard, period, breakdowns, list(quantities.values()))
-    earlier = _earlier(standard, period)
+    earlier = _earlier(standard, period, timezone.localdate())
     named = {firm for fact in earlier for firm in fact.firms}
     firms = sources.contributors(sorted(named))
     known = {firm.id for firm in firms}
@@ -211,15 +223,19 @@ def compute_run(standard: Standard, period: str, *, trigger: str) -> Run:
             submissions=prepared.submissions,
             summary=dict(sorted(summary.items())),
             unresolved=list(outcome.unresolved),
-            facts=[_fact_record(fact) for fact in outcome.published_facts],
         )
         cells = {cell.key: cell for cell in prepared.cells}
+        releases = {
+            cell.key: available_from(cell.period_end, policy.rules_for(cell.measure_class).lag_months)
+            for cell in prepared.cells
+        }
+        run.facts = [
+            _fact_record(fact, releases.get(fact.label.split(" ", 1)[0])) for fact in outcome.published_facts
+        ]
         figures = []
         for decision in outcome.decisions:
             cell = cells[decision.cell]
-            measure = prepared.measures[cell.measure]
-            release = available_from(cell.period_end, policy.rules_for(cell.measure_class).lag_months)
-            figures.append(_figure(run, decision, measure, release))
+            figures.append(_figure(run, decision, prepared.measures[cell.measure], releases[cell.key]))
         Figure.objects.filter(standard=standard, period=period, is_current=True).update(is_current=False)
         Figure.objects.bulk_create(figures, batch_size=2000)
         run.timings = {
@@ -227,5 +243,5 @@ def compute_run(standard: Standard, period: str, *, trigger: str) -> Run:
             "audit": round(audit_seconds, 4),
             "write": round(time.perf_counter() - started, 4),
         }
-        run.save(update_fields=["timings"])
+        run.save(update_fields=["timings", "facts"])
     return run

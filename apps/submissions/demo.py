@@ -267,12 +267,14 @@ def reports(organization: Organization, code: str, period: str) -> bool:
 def demo_months(
     organizations: list[Organization], versions: list[StandardVersion], periods: list[str]
 ) -> Iterator[tuple[Organization, StandardVersion, str]]:
-    """Every (firm, standard of its sector, month) to send: the months the firm reports."""
-    for organization in organizations:
-        sectors = set(organization.sectors.values_list("code", flat=True))
-        for version in versions:
-            sector = version.standard.sector
-            if sector is not None and sector.code in sectors:
-                for period in periods:
-                    if reports(organization, version.standard.code, period):
-                        yield organization, version, period
+    """Every (firm, standard of its sector, month) to send: the months the firm reports, month by
+    month (every firm's month before the next month), so each period's benchmarks are computed once
+    its submissions are in, as when firms report monthly."""
+    sectors = {org.pk: set(org.sectors.values_list("code", flat=True)) for org in organizations}
+    for period in periods:
+        for organization in organizations:
+            for version in versions:
+                sector = version.standard.sector
+                mine = sector is not None and sector.code in sectors[organization.pk]
+                if mine and reports(organization, version.standard.code, period):
+                    yield organization, version, period

@@ -57,3 +57,13 @@ def submissions_listed(
 
 def issues_of(submission: Submission) -> QuerySet[Issue]:
     return submission.issues.order_by("severity", "row", "id")
+
+
+def in_force_soon(standard_id: int, period: str) -> bool:
+    """Some submission for the standard and period is received or processing: what is in force for
+    the period may still change."""
+    return Submission.objects.filter(
+        standard_id=standard_id,
+        period=period,
+        status__in=[Submission.Status.RECEIVED, Submission.Status.PROCESSING],
+    ).exists()

@@ -120,3 +120,21 @@ def test_a_real_worker_recomputes_what_is_due(cast: Any, standards: Any, tmp_pat
     (run,) = Run.objects.all()
     assert (run.period, run.n_firms, run.trigger) == (PERIOD, 5, Run.Trigger.SUBMISSION)
     assert Figure.objects.filter(run=run, is_current=True, cohort="all", measure="unit_price").count() > 6
+
+
+def test_a_period_with_submissions_on_their_way_waits_for_them(alliance: Alliance) -> None:
+    spread(alliance, PERIOD, 5)
+    late = alliance.add_firm("late")
+    services.receive_rows(
+        actor=alliance.contributors[late.pk],
+        organization=late,
+        version=alliance.version,
+        period=PERIOD,
+        rows=[{"period": PERIOD, **row("hot-break-28-30", "KZ", 100, 100 * 950.0)}],
+    )  # received, not processed yet
+    later = timezone.now() + timedelta(seconds=21)
+    assert freshness.recompute_due(now=later) == []
+    (pending,) = Pending.objects.all()
+    assert pending.due_at > later  # tried again after the debounce
+    runs = freshness.recompute_due(now=later + timedelta(seconds=601))  # not for ever
+    assert len(runs) == 1

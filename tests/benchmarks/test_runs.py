@@ -193,3 +193,19 @@ def test_recompute_benchmarks_refuses_an_unknown_standard(db: Any) -> None:
 
     with pytest.raises(CommandError, match="no-such"):
         call_command("recompute_benchmarks", standard="no-such.standard", stdout=io.StringIO())
+
+
+def test_figures_replaced_while_embargoed_were_never_shown_and_bind_nothing(
+    cast: Any, version: StandardVersion
+) -> None:
+    """A price figure of a recent month is embargoed for three months: a run superseded before then
+    published nothing anyone saw, so the next run need not protect it; quality figures were shown."""
+    alliance = make_alliance(cast.steward, version)
+    recent = "2026-11"  # prices embargoed until 2027-03-01
+    spread(alliance, recent, 12)
+    standard = version.standard
+    first = compute_run(standard, recent, trigger=Run.Trigger.COMMAND)
+    assert any(fact[0].startswith("all|unit_price|") for fact in first.facts)
+    known = {fact.label.split(" ", 1)[0] for fact in prepare(standard, recent).earlier}
+    assert not any(key.startswith("all|unit_price|") for key in known)  # never shown
+    assert any(key.startswith("all|brix|") for key in known)  # quality: out since 1 December
