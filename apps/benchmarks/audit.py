@@ -188,6 +188,8 @@ class _Round:
     active: IndexArray
     span: Projection
     scaled: Projection
+    shrinking: FloatArray
+    growing: FloatArray
 
 
 @dataclass
@@ -204,6 +206,10 @@ class AuditCounts:
 SPAN_SCREEN = 1e-5
 """The shared projection proves a target undetermined when its residual exceeds this share of it;
 nearer than that the attacker is decided by its own basis, with SPAN_TOLERANCE, as before."""
+
+GRAM_ERROR = 1e-9
+"""What a difference of squared norms (apps.benchmarks.projection.residual_norms) may be off by, as
+a share of the squares."""
 
 
 class Audit:
@@ -227,33 +233,40 @@ class Audit:
         ]
         self._rounds: dict[int, tuple[bytes, _Round]] = {}
         self._spans: dict[tuple[int, bytes, tuple[int, ...]], Violation | None] = {}
-        self._intervals: dict[tuple[int, bytes, tuple[int, ...], float], _IntervalResult] = {}
+        self._intervals: dict[tuple[int, bytes, tuple[int, ...], float, bool], _IntervalResult] = {}
+        self._figures = max((row.figure for row in rows if row.figure is not None), default=-1) + 1
         self.counts = AuditCounts()
 
     def find_violation(
-        self, published: frozenset[int], skip: frozenset[int], protection: float
+        self, published: frozenset[int], skip: frozenset[int], protection: float, *, margins: bool = False
     ) -> tuple[Violation | None, dict[int, Margins]]:
         """The first violation, deterministically: span tests before intervals, components, attackers
-        (the outsider, then groups by name) and targets in order. With none, every target's margins
-        over all attackers (targets in `skip` are left out)."""
+        (the outsider, then groups by name) and targets in order. With none and `margins`, every
+        target's margins over all attackers (targets in `skip` are left out); without `margins` the
+        margins are only lower bounds, proven wide enough more cheaply (the violation is the same)."""
         self.counts.calls += 1
-        actives = [_active(component, published) for component in self._components]
+        mask = np.zeros(self._figures + 1, dtype=np.bool_)
+        mask[[f for f in published if f < self._figures]] = True
+        mask[-1] = True  # row_figures -1: a figure published earlier, always there
+        actives = [np.flatnonzero(mask[component.row_figures]) for component in self._components]
         for index, component in enumerate(self._components):
             key = (index, actives[index].tobytes(), _skipped(component, skip))
             if key not in self._spans:
                 self._spans[key] = self._component_span(index, actives[index], skip)
             if self._spans[key] is not None:
                 return self._spans[key], {}
-        margins: dict[int, Margins] = {}
+        narrowest: dict[int, Margins] = {}
         for index, component in enumerate(self._components):
-            key4 = (index, actives[index].tobytes(), _skipped(component, skip), protection)
+            key4 = (index, actives[index].tobytes(), _skipped(component, skip), protection, margins)
             if key4 not in self._intervals:
-                self._intervals[key4] = self._component_interval(index, actives[index], skip, protection)
+                self._intervals[key4] = self._component_interval(
+                    index, actives[index], skip, protection, margins
+                )
             violation, found = self._intervals[key4]
             if violation is not None:
-                return violation, margins
-            margins.update(found)
-        return None, margins
+                return violation, narrowest
+            narrowest.update(found)
+        return None, narrowest
 
     def _round(self, index: int, active: IndexArray) -> _Round:
         """The shared projections of a component under these published rows (the last one is kept)."""
@@ -265,10 +278,15 @@ class Audit:
         component = self._components[index]
         rows = component.matrix[active]
         weights = np.where(component.nonnegative, component.values, 1.0)
+        scaled = Projection(rows * weights, component.targets * weights, residuals=True)
+        assert scaled.residual is not None
+        limited = np.where(component.nonnegative, scaled.residual, 0.0)
         found = _Round(
             active,
-            Projection(rows, component.targets),
-            Projection(rows * weights, component.targets * weights),
+            Projection(rows, component.targets, residuals=False),
+            scaled,
+            (-limited).max(axis=1, initial=0.0),
+            limited.max(axis=1, initial=0.0),
         )
         self._rounds[index] = (key, found)
         return found
@@ -285,11 +303,13 @@ class Audit:
             chosen = _chosen(component, known, skip)
             if not chosen.size:
                 continue
-            residual = shared.residual_without(known, chosen)
-            if residual is not None:
+            norms = shared.residual_norms(known, chosen)
+            if norms is not None:
+                left, taken = norms
                 part = component.targets[chosen]
-                size = np.sqrt(np.maximum((part * part).sum(axis=1) - (part[:, known] ** 2).sum(axis=1), 0.0))
-                if (np.linalg.norm(residual, axis=1) > SPAN_SCREEN * size).all():
+                whole = (part * part).sum(axis=1)
+                size = whole - (part[:, known] ** 2).sum(axis=1)
+                if (left > SPAN_SCREEN**2 * size + GRAM_ERROR * (whole + taken)).all():
                     continue
             self.counts.fallbacks += 1
             violation = self._span_violation(component, active, attacker, skip)
@@ -298,7 +318,7 @@ class Audit:
         return None
 
     def _component_interval(
-        self, index: int, active: IndexArray, skip: frozenset[int], protection: float
+        self, index: int, active: IndexArray, skip: frozenset[int], protection: float, margins: bool
     ) -> _IntervalResult:
         """The first attacker of a component that bounds a target too closely, or every target's
         narrowest margins over all attackers."""
@@ -306,10 +326,10 @@ class Audit:
         lower = np.full(len(component.target_ids), np.inf)
         upper = np.full(len(component.target_ids), np.inf)
         checked = np.zeros(len(component.target_ids), dtype=np.bool_)
-        shared = self._round(index, active).scaled
+        shared = self._round(index, active)
         for attacker in component.attackers:
             violation = self._shared_interval(
-                component, shared, active, attacker, skip, protection, (lower, upper, checked)
+                component, shared, attacker, skip, (protection, margins), (lower, upper, checked)
             )
             if violation is not None:
                 return violation, {}
@@ -322,25 +342,39 @@ class Audit:
     def _shared_interval(
         self,
         component: _Component,
-        shared: Projection,
-        active: IndexArray,
+        shared: _Round,
         attacker: int,
         skip: frozenset[int],
-        protection: float,
+        settings: tuple[float, bool],
         found: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
     ) -> Violation | None:
-        """`_interval_violation`, with the certified margins taken from the shared projection."""
+        """`_interval_violation`, with the certified margins taken from the shared projection
+        (`settings`: the protection, and whether the margins must be the certified ones or may be
+        lower bounds of them that suffice)."""
+        protection, margins = settings
+        active = shared.active
         known = np.flatnonzero(component.owner_of == attacker)
         chosen = _chosen(component, known, skip)
         if not chosen.size:
             return None
-        directions = shared.residual_without(known, chosen)
-        if directions is None:
-            self.counts.fallbacks += 1
-            return self._interval_violation(component, active, attacker, skip, protection, found)
         part = component.targets[chosen]
         part[:, known] = 0.0
-        lower, upper = _direction_margins(directions, component.nonnegative, np.abs(part @ component.values))
+        truth = np.abs(part @ component.values)
+        bounds = None if margins else _bounded_margins(shared, known, chosen, truth, protection)
+        if bounds is None:
+            directions = shared.scaled.residual_without(known, chosen)
+            if directions is None:
+                self.counts.fallbacks += 1
+                return self._interval_violation(component, active, attacker, skip, protection, found)
+            lower, upper = _direction_margins(directions, component.nonnegative, truth)
+        else:
+            lower, upper, short = bounds
+            if short.size:
+                directions = shared.scaled.residual_without(known, chosen[short])
+                assert directions is not None
+                lower[short], upper[short] = _direction_margins(
+                    directions, component.nonnegative, truth[short]
+                )
         free = component.owner_of != attacker
 
         def problem() -> tuple[_Bounds, FloatArray]:
@@ -457,12 +491,6 @@ def _finite(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
 
 
-def _active(component: _Component, published: frozenset[int]) -> npt.NDArray[np.intp]:
-    figures = component.row_figures
-    mask = (figures < 0) | np.isin(figures, np.fromiter(published, dtype=np.intp, count=len(published)))
-    return np.flatnonzero(mask)
-
-
 def _targets(
     component: _Component, free: npt.NDArray[np.bool_], skip: frozenset[int]
 ) -> tuple[npt.NDArray[np.intp], FloatArray]:
@@ -547,6 +575,32 @@ class _Bounds:
             else []
         )
         return (-result.fun if maximize else result.fun), used
+
+
+def _bounded_margins(
+    shared: _Round, known: IndexArray, chosen: IndexArray, truth: FloatArray, protection: float
+) -> tuple[FloatArray, FloatArray, IndexArray] | None:
+    """Lower bounds of the certified margins, without forming a direction: the insider's direction
+    v is the outsider's r less a vector of norm sqrt(taken) (projection.residual_norms), so
+    |v|^2 = |r|^2 - taken exactly and no entry of v moves by more than sqrt(taken). Also the
+    positions where the bounds fall short of the protection (there the caller forms v). None when
+    the update is ill-conditioned."""
+    norms = shared.scaled.residual_norms(known, chosen)
+    if norms is None:
+        return None
+    left, taken = norms
+    whole = shared.scaled.left[chosen]
+    gain = np.where(left > GRAM_ERROR * (whole + taken), left, 0.0)
+    move = np.sqrt(taken)
+    shrinking = shared.shrinking[chosen] + move
+    growing = shared.growing[chosen] + move
+    size = np.where(truth > 1e-12, truth, 1.0)
+    upper = np.where(shrinking > 0, gain / np.where(shrinking > 0, shrinking, 1.0), np.inf) / size
+    lower = np.where(growing > 0, gain / np.where(growing > 0, growing, 1.0), np.inf) / size
+    clear = (
+        (truth > 1e-12) & (gain > 0) & (lower >= protection * (1 + 1e-9)) & (upper >= protection * (1 + 1e-9))
+    )
+    return lower, upper, np.flatnonzero(~clear)
 
 
 def _direction_margins(

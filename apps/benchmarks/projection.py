@@ -41,25 +41,63 @@ def row_basis(matrix: FloatArray) -> FloatArray:
 
 
 class Projection:
-    """The vectors (one a row) and their residuals off the row space of `rows`."""
+    """The vectors (one a row), their coordinates in an orthonormal basis of the row space of `rows`
+    and, when asked for, their residuals off it."""
 
-    def __init__(self, rows: FloatArray, vectors: FloatArray) -> None:
+    def __init__(self, rows: FloatArray, vectors: FloatArray, *, residuals: bool) -> None:
         self.basis = row_basis(rows)
         self.vectors = vectors
-        self.residual = vectors - (vectors @ self.basis.T) @ self.basis
+        self.coords = vectors @ self.basis.T
+        self.residual = vectors - self.coords @ self.basis if residuals else None
+        if self.residual is None:
+            self.left = (vectors * vectors).sum(axis=1) - (self.coords * self.coords).sum(axis=1)
+        else:
+            self.left = (self.residual * self.residual).sum(axis=1)
 
-    def residual_without(self, known: IndexArray, chosen: IndexArray) -> FloatArray | None:
-        """The residuals of the chosen vectors off the row space widened by the unit vectors of the
-        `known` coordinates (zero there); None when the update is ill-conditioned."""
-        residual = self.residual[chosen]
-        if not known.size:
-            return residual
+    def _update(self, known: IndexArray) -> tuple[FloatArray, FloatArray] | None:
+        """Q_J and the pseudo-inverse of I - Q_J Q_J^T; None when that is ill-conditioned."""
         qj = self.basis[:, known]
         lam, u = np.linalg.eigh(np.eye(known.size) - qj.T @ qj)
         if ((lam > NUMERICALLY_ZERO) & (lam < WELL_CONDITIONED)).any():
             return None
         keep = lam >= WELL_CONDITIONED
-        y = residual[:, known] @ ((u[:, keep] / lam[keep]) @ u[:, keep].T)
+        return qj, (u[:, keep] / lam[keep]) @ u[:, keep].T
+
+    def _residual_rows(self, chosen: IndexArray) -> FloatArray:
+        if self.residual is not None:
+            return self.residual[chosen]
+        return self.vectors[chosen] - self.coords[chosen] @ self.basis
+
+    def residual_norms(self, known: IndexArray, chosen: IndexArray) -> tuple[FloatArray, FloatArray] | None:
+        """For the chosen vectors, the squared norm of the residual off the row space widened by the
+        unit vectors of `known`, and the squared norm of what the widening takes off the plain
+        residual (the two add up to the plain residual's), by the k x k update alone, without
+        forming any residual; None when the update is ill-conditioned. Differences of squares: good
+        to about 1e-9 of the squared norms, so a caller decides only what clears that."""
+        if not known.size:
+            return self.left[chosen], np.zeros(chosen.size)
+        update = self._update(known)
+        if update is None:
+            return None
+        qj, inverse = update
+        if self.residual is None:
+            part = self.vectors[chosen][:, known] - self.coords[chosen] @ qj
+        else:
+            part = self.residual[chosen][:, known]
+        taken = ((part @ inverse) * part).sum(axis=1)
+        return self.left[chosen] - taken, taken
+
+    def residual_without(self, known: IndexArray, chosen: IndexArray) -> FloatArray | None:
+        """The residuals of the chosen vectors off the row space widened by the unit vectors of the
+        `known` coordinates (zero there); None when the update is ill-conditioned."""
+        residual = self._residual_rows(chosen)
+        if not known.size:
+            return residual
+        update = self._update(known)
+        if update is None:
+            return None
+        qj, inverse = update
+        y = residual[:, known] @ inverse
         found = residual + (y @ qj.T) @ self.basis
         found[:, known] = 0.0
         return found
