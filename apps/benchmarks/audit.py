@@ -233,17 +233,25 @@ class Audit:
         ]
         self._rounds: dict[int, tuple[bytes, _Round]] = {}
         self._spans: dict[tuple[int, bytes, tuple[int, ...]], Violation | None] = {}
-        self._intervals: dict[tuple[int, bytes, tuple[int, ...], float, bool], _IntervalResult] = {}
+        self._intervals: dict[
+            tuple[int, bytes, tuple[int, ...], float, tuple[int, ...]], _IntervalResult
+        ] = {}
         self._figures = max((row.figure for row in rows if row.figure is not None), default=-1) + 1
         self.counts = AuditCounts()
 
     def find_violation(
-        self, published: frozenset[int], skip: frozenset[int], protection: float, *, margins: bool = False
+        self,
+        published: frozenset[int],
+        skip: frozenset[int],
+        protection: float,
+        *,
+        margins: frozenset[int] = frozenset(),
     ) -> tuple[Violation | None, dict[int, Margins]]:
         """The first violation, deterministically: span tests before intervals, components, attackers
-        (the outsider, then groups by name) and targets in order. With none and `margins`, every
-        target's margins over all attackers (targets in `skip` are left out); without `margins` the
-        margins are only lower bounds, proven wide enough more cheaply (the violation is the same)."""
+        (the outsider, then groups by name) and targets in order. With none, every target's margins
+        over all attackers (targets in `skip` are left out): the certified ones (as without the
+        shared projection) for the targets in `margins`, for the others lower bounds of them, proven
+        wide enough more cheaply. The violation found is the same either way."""
         self.counts.calls += 1
         mask = np.zeros(self._figures + 1, dtype=np.bool_)
         mask[[f for f in published if f < self._figures]] = True
@@ -257,7 +265,13 @@ class Audit:
                 return self._spans[key], {}
         narrowest: dict[int, Margins] = {}
         for index, component in enumerate(self._components):
-            key4 = (index, actives[index].tobytes(), _skipped(component, skip), protection, margins)
+            key4 = (
+                index,
+                actives[index].tobytes(),
+                _skipped(component, skip),
+                protection,
+                _skipped(component, margins),
+            )
             if key4 not in self._intervals:
                 self._intervals[key4] = self._component_interval(
                     index, actives[index], skip, protection, margins
@@ -318,7 +332,7 @@ class Audit:
         return None
 
     def _component_interval(
-        self, index: int, active: IndexArray, skip: frozenset[int], protection: float, margins: bool
+        self, index: int, active: IndexArray, skip: frozenset[int], protection: float, margins: frozenset[int]
     ) -> _IntervalResult:
         """The first attacker of a component that bounds a target too closely, or every target's
         narrowest margins over all attackers."""
@@ -345,12 +359,12 @@ class Audit:
         shared: _Round,
         attacker: int,
         skip: frozenset[int],
-        settings: tuple[float, bool],
+        settings: tuple[float, frozenset[int]],
         found: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
     ) -> Violation | None:
         """`_interval_violation`, with the certified margins taken from the shared projection
-        (`settings`: the protection, and whether the margins must be the certified ones or may be
-        lower bounds of them that suffice)."""
+        (`settings`: the protection, and the targets whose margins must be the certified ones; the
+        others' may be lower bounds of them that suffice)."""
         protection, margins = settings
         active = shared.active
         known = np.flatnonzero(component.owner_of == attacker)
@@ -360,7 +374,7 @@ class Audit:
         part = component.targets[chosen]
         part[:, known] = 0.0
         truth = np.abs(part @ component.values)
-        bounds = None if margins else _bounded_margins(shared, known, chosen, truth, protection)
+        bounds = _bounded_margins(shared, known, chosen, truth, protection)
         if bounds is None:
             directions = shared.scaled.residual_without(known, chosen)
             if directions is None:
@@ -369,6 +383,10 @@ class Audit:
             lower, upper = _direction_margins(directions, component.nonnegative, truth)
         else:
             lower, upper, short = bounds
+            if margins:
+                ids = np.array(component.target_ids, dtype=np.intp)[chosen]
+                wanted = np.isin(ids, np.fromiter(margins, dtype=np.intp, count=len(margins)))
+                short = np.union1d(short, np.flatnonzero(wanted))
             if short.size:
                 directions = shared.scaled.residual_without(known, chosen[short])
                 assert directions is not None
