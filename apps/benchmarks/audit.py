@@ -19,13 +19,15 @@ is safe when, for every target and attacker,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linprog
+
+from apps.benchmarks.projection import IndexArray, Projection, row_basis
 
 SPAN_TOLERANCE = 1e-8
 """A target counts as determined when what the published rows leave of it is below this share of it."""
@@ -114,18 +116,8 @@ class _Component:
     targets: FloatArray
     attackers: list[int] = field(default_factory=list)
 
-
-def _row_basis(matrix: FloatArray) -> FloatArray:
-    """An orthonormal basis of the row space (rows normalised first, so scale does not decide rank)."""
-    if matrix.shape[0] == 0:
-        return np.zeros((0, matrix.shape[1]))
-    norms = np.linalg.norm(matrix, axis=1)
-    matrix = matrix[norms > 0] / norms[norms > 0, np.newaxis]
-    if matrix.shape[0] == 0:
-        return np.zeros((0, matrix.shape[1]))
-    _, singular, vh = np.linalg.svd(matrix, full_matrices=False)
-    rank = int((singular > singular[0] * max(matrix.shape) * np.finfo(np.float64).eps).sum())
-    return np.asarray(vh[:rank])
+    def __post_init__(self) -> None:
+        self.nonzeros = (self.targets != 0).sum(axis=1)
 
 
 def _components(count: int, groups: Iterable[Iterable[int]]) -> list[list[int]]:
@@ -184,9 +176,51 @@ def _build_component(
     )
 
 
+_IntervalResult = tuple[Violation | None, dict[int, Margins]]
+
+
+@dataclass
+class _Round:
+    """One component under one choice of published figures: the projections every attacker shares,
+    of the targets off the published rows (span test) and of the scaled targets off the scaled rows
+    (the affine-scaling directions of `_Bounds.certified`)."""
+
+    active: IndexArray
+    span: Projection
+    scaled: Projection
+    shrinking: FloatArray
+    growing: FloatArray
+
+
+@dataclass
+class AuditCounts:
+    """What an audit did, for the bench: calls of `find_violation`, components audited (not found in
+    the cache), attackers decided by the per-attacker fallback, linear programmes solved."""
+
+    calls: int = 0
+    components: int = 0
+    fallbacks: int = 0
+    programmes: int = 0
+
+
+SPAN_SCREEN = 1e-5
+"""The shared projection proves a target undetermined when its residual exceeds this share of it;
+nearer than that the attacker is decided by its own basis, with SPAN_TOLERANCE, as before."""
+
+GRAM_ERROR = 1e-9
+"""What a difference of squared norms (apps.benchmarks.projection.residual_norms) may be off by, as
+a share of the squares."""
+
+
 class Audit:
     """The audit of one run's rows and targets, split into independent components once; each call of
-    `find_violation` audits one choice of published figures."""
+    `find_violation` audits one choice of published figures.
+
+    Within a component the outsider and every insider share one basis of the published rows (see
+    apps.benchmarks.projection); an insider the shared basis cannot decide reliably, or whose target
+    comes near the span, is decided by its own basis, exactly as without the sharing. A component's
+    answer depends only on its published rows and the targets skipped in it, so it is kept and
+    reused while a suppression elsewhere changes nothing in it."""
 
     def __init__(self, variables: Sequence[Variable], rows: Sequence[Row], targets: Sequence[Target]) -> None:
         self.variables = variables
@@ -197,34 +231,175 @@ class Audit:
             _build_component(members, variables, rows, targets)
             for members in _components(len(variables), groups)
         ]
+        self._rounds: dict[int, tuple[bytes, _Round]] = {}
+        self._spans: dict[tuple[int, bytes, tuple[int, ...]], Violation | None] = {}
+        self._intervals: dict[
+            tuple[int, bytes, tuple[int, ...], float, tuple[int, ...]], _IntervalResult
+        ] = {}
+        self._figures = max((row.figure for row in rows if row.figure is not None), default=-1) + 1
+        self.counts = AuditCounts()
 
     def find_violation(
-        self, published: frozenset[int], skip: frozenset[int], protection: float
+        self,
+        published: frozenset[int],
+        skip: frozenset[int],
+        protection: float,
+        *,
+        margins: frozenset[int] = frozenset(),
     ) -> tuple[Violation | None, dict[int, Margins]]:
         """The first violation, deterministically: span tests before intervals, components, attackers
         (the outsider, then groups by name) and targets in order. With none, every target's margins
-        over all attackers (targets in `skip` are left out)."""
-        for component in self._components:
-            active = _active(component, published)
-            for attacker in component.attackers:
-                violation = self._span_violation(component, active, attacker, skip)
-                if violation is not None:
-                    return violation, {}
-        margins: dict[int, Margins] = {}
-        for component in self._components:
-            active = _active(component, published)
-            lower = np.full(len(component.target_ids), np.inf)
-            upper = np.full(len(component.target_ids), np.inf)
-            checked = np.zeros(len(component.target_ids), dtype=np.bool_)
-            for attacker in component.attackers:
-                violation = self._interval_violation(
-                    component, active, attacker, skip, protection, (lower, upper, checked)
+        over all attackers (targets in `skip` are left out): the certified ones (as without the
+        shared projection) for the targets in `margins`, for the others lower bounds of them, proven
+        wide enough more cheaply. The violation found is the same either way."""
+        self.counts.calls += 1
+        mask = np.zeros(self._figures + 1, dtype=np.bool_)
+        mask[[f for f in published if f < self._figures]] = True
+        mask[-1] = True  # row_figures -1: a figure published earlier, always there
+        actives = [np.flatnonzero(mask[component.row_figures]) for component in self._components]
+        for index, component in enumerate(self._components):
+            key = (index, actives[index].tobytes(), _skipped(component, skip))
+            if key not in self._spans:
+                self._spans[key] = self._component_span(index, actives[index], skip)
+            if self._spans[key] is not None:
+                return self._spans[key], {}
+        narrowest: dict[int, Margins] = {}
+        for index, component in enumerate(self._components):
+            key4 = (
+                index,
+                actives[index].tobytes(),
+                _skipped(component, skip),
+                protection,
+                _skipped(component, margins),
+            )
+            if key4 not in self._intervals:
+                self._intervals[key4] = self._component_interval(
+                    index, actives[index], skip, protection, margins
                 )
-                if violation is not None:
-                    return violation, margins
-            for k in np.flatnonzero(checked):
-                margins[component.target_ids[k]] = Margins(_finite(lower[k]), _finite(upper[k]))
-        return None, margins
+            violation, found = self._intervals[key4]
+            if violation is not None:
+                return violation, narrowest
+            narrowest.update(found)
+        return None, narrowest
+
+    def _round(self, index: int, active: IndexArray) -> _Round:
+        """The shared projections of a component under these published rows (the last one is kept)."""
+        key = active.tobytes()
+        kept = self._rounds.get(index)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        self.counts.components += 1
+        component = self._components[index]
+        rows = component.matrix[active]
+        weights = np.where(component.nonnegative, component.values, 1.0)
+        scaled = Projection(rows * weights, component.targets * weights, residuals=True)
+        assert scaled.residual is not None
+        limited = np.where(component.nonnegative, scaled.residual, 0.0)
+        found = _Round(
+            active,
+            Projection(rows, component.targets, residuals=False),
+            scaled,
+            (-limited).max(axis=1, initial=0.0),
+            limited.max(axis=1, initial=0.0),
+        )
+        self._rounds[index] = (key, found)
+        return found
+
+    def _component_span(self, index: int, active: IndexArray, skip: frozenset[int]) -> Violation | None:
+        """The first attacker of a component whose span test fails, by the shared projection where it
+        decides clearly, else by the attacker's own basis."""
+        component = self._components[index]
+        if not active.size:
+            return None
+        shared = self._round(index, active).span
+        for attacker in component.attackers:
+            known = np.flatnonzero(component.owner_of == attacker)
+            chosen = _chosen(component, known, skip)
+            if not chosen.size:
+                continue
+            norms = shared.residual_norms(known, chosen)
+            if norms is not None:
+                left, taken = norms
+                part = component.targets[chosen]
+                whole = (part * part).sum(axis=1)
+                size = whole - (part[:, known] ** 2).sum(axis=1)
+                if (left > SPAN_SCREEN**2 * size + GRAM_ERROR * (whole + taken)).all():
+                    continue
+            self.counts.fallbacks += 1
+            violation = self._span_violation(component, active, attacker, skip)
+            if violation is not None:
+                return violation
+        return None
+
+    def _component_interval(
+        self, index: int, active: IndexArray, skip: frozenset[int], protection: float, margins: frozenset[int]
+    ) -> _IntervalResult:
+        """The first attacker of a component that bounds a target too closely, or every target's
+        narrowest margins over all attackers."""
+        component = self._components[index]
+        lower = np.full(len(component.target_ids), np.inf)
+        upper = np.full(len(component.target_ids), np.inf)
+        checked = np.zeros(len(component.target_ids), dtype=np.bool_)
+        shared = self._round(index, active)
+        for attacker in component.attackers:
+            violation = self._shared_interval(
+                component, shared, attacker, skip, (protection, margins), (lower, upper, checked)
+            )
+            if violation is not None:
+                return violation, {}
+        found = {
+            component.target_ids[k]: Margins(_finite(lower[k]), _finite(upper[k]))
+            for k in np.flatnonzero(checked)
+        }
+        return None, found
+
+    def _shared_interval(
+        self,
+        component: _Component,
+        shared: _Round,
+        attacker: int,
+        skip: frozenset[int],
+        settings: tuple[float, frozenset[int]],
+        found: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
+    ) -> Violation | None:
+        """`_interval_violation`, with the certified margins taken from the shared projection
+        (`settings`: the protection, and the targets whose margins must be the certified ones; the
+        others' may be lower bounds of them that suffice)."""
+        protection, margins = settings
+        active = shared.active
+        known = np.flatnonzero(component.owner_of == attacker)
+        chosen = _chosen(component, known, skip)
+        if not chosen.size:
+            return None
+        part = component.targets[chosen]
+        part[:, known] = 0.0
+        truth = np.abs(part @ component.values)
+        bounds = _bounded_margins(shared, known, chosen, truth, protection)
+        if bounds is None:
+            directions = shared.scaled.residual_without(known, chosen)
+            if directions is None:
+                self.counts.fallbacks += 1
+                return self._interval_violation(component, active, attacker, skip, protection, found)
+            lower, upper = _direction_margins(directions, component.nonnegative, truth)
+        else:
+            lower, upper, short = bounds
+            if margins:
+                ids = np.array(component.target_ids, dtype=np.intp)[chosen]
+                wanted = np.isin(ids, np.fromiter(margins, dtype=np.intp, count=len(margins)))
+                short = np.union1d(short, np.flatnonzero(wanted))
+            if short.size:
+                directions = shared.scaled.residual_without(known, chosen[short])
+                assert directions is not None
+                lower[short], upper[short] = _direction_margins(
+                    directions, component.nonnegative, truth[short]
+                )
+        free = component.owner_of != attacker
+
+        def problem() -> tuple[_Bounds, FloatArray]:
+            rows = component.matrix[active][:, free]
+            return _Bounds(rows, component.values[free], component.nonnegative[free]), part[:, free]
+
+        return self._settle(component, active, attacker, chosen, problem, (lower, upper), protection, found)
 
     def _span_violation(
         self, component: _Component, active: npt.NDArray[np.intp], attacker: int, skip: frozenset[int]
@@ -234,7 +409,7 @@ class Audit:
         rows = component.matrix[active][:, free]
         if not chosen.size or rows.shape[0] == 0:
             return None
-        basis = _row_basis(rows)
+        basis = row_basis(rows)
         residual = matrix - (matrix @ basis.T) @ basis
         determined = np.linalg.norm(residual, axis=1) <= SPAN_TOLERANCE * np.linalg.norm(matrix, axis=1)
         if not determined.any():
@@ -270,21 +445,45 @@ class Audit:
         problem = _Bounds(
             component.matrix[active][:, free], component.values[free], component.nonnegative[free]
         )
-        lower, upper = problem.certified(matrix)
-        for k in np.flatnonzero((lower < protection) | (upper < protection)):
-            exact, used = problem.margins(
-                matrix[k], Margins(_finite(lower[k]), _finite(upper[k])), protection
-            )
-            lower[k] = np.inf if exact.lower is None else exact.lower
-            upper[k] = np.inf if exact.upper is None else exact.upper
-            if not exact.hold(protection):
-                return Violation(
-                    target=component.target_ids[int(chosen[k])],
-                    attacker=None if attacker < 0 else component.owners[attacker],
-                    test="interval",
-                    rows=tuple(component.row_ids[int(active[i])] for i in used),
-                    margins=exact,
+        certified = problem.certified(matrix)
+        return self._settle(
+            component, active, attacker, chosen, lambda: (problem, matrix), certified, protection, found
+        )
+
+    def _settle(
+        self,
+        component: _Component,
+        active: IndexArray,
+        attacker: int,
+        chosen: IndexArray,
+        problem: Callable[[], tuple[_Bounds, FloatArray]],
+        certified: tuple[FloatArray, FloatArray],
+        protection: float,
+        found: tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]],
+    ) -> Violation | None:
+        """The chosen targets' certified margins, settled by linear programmes where they fall short
+        of the protection: the first target bounded too closely, or None and the narrowest margins
+        into `found`. `problem` gives the attacker's view and the targets over its unknowns."""
+        lower, upper = certified
+        view: tuple[_Bounds, FloatArray] | None = None
+        try:
+            for k in np.flatnonzero((lower < protection) | (upper < protection)):
+                view = view or problem()
+                exact, used = view[0].margins(
+                    view[1][k], Margins(_finite(lower[k]), _finite(upper[k])), protection
                 )
+                lower[k] = np.inf if exact.lower is None else exact.lower
+                upper[k] = np.inf if exact.upper is None else exact.upper
+                if not exact.hold(protection):
+                    return Violation(
+                        target=component.target_ids[int(chosen[k])],
+                        attacker=None if attacker < 0 else component.owners[attacker],
+                        test="interval",
+                        rows=tuple(component.row_ids[int(active[i])] for i in used),
+                        margins=exact,
+                    )
+        finally:
+            self.counts.programmes += 0 if view is None else view[0].programmes
         low, high, checked = found
         low[chosen] = np.minimum(low[chosen], lower)
         high[chosen] = np.minimum(high[chosen], upper)
@@ -292,14 +491,22 @@ class Audit:
         return None
 
 
+def _skipped(component: _Component, skip: frozenset[int]) -> tuple[int, ...]:
+    return tuple(t for t in component.target_ids if t in skip) if skip else ()
+
+
+def _chosen(component: _Component, known: IndexArray, skip: frozenset[int]) -> IndexArray:
+    """`_targets`' choice, by counting: the targets with a nonzero outside the attacker's unknowns."""
+    outside = component.nonzeros - (component.targets[:, known] != 0).sum(axis=1)
+    wanted = outside > 0
+    if skip:
+        ids = np.array(component.target_ids, dtype=np.intp)
+        wanted &= ~np.isin(ids, np.fromiter(skip, dtype=np.intp, count=len(skip)))
+    return np.flatnonzero(wanted)
+
+
 def _finite(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
-
-
-def _active(component: _Component, published: frozenset[int]) -> npt.NDArray[np.intp]:
-    figures = component.row_figures
-    mask = (figures < 0) | np.isin(figures, np.fromiter(published, dtype=np.intp, count=len(published)))
-    return np.flatnonzero(mask)
 
 
 def _targets(
@@ -327,6 +534,7 @@ class _Bounds:
         self.values = values
         self.nonnegative = nonnegative
         self.right = self.rows @ values
+        self.programmes = 0
 
     def certified(self, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Margins proven by moving along d = W v, v the part of W t outside the row space of A W
@@ -334,21 +542,10 @@ class _Bounds:
         non-negative for s up to 1 / max(-v_i), so the target reaches t . x + s |v|^2. Returns the
         lower and upper margins (inf: unbounded; 0 where nothing is proven)."""
         weights = np.where(self.nonnegative, self.values, max(float(np.abs(self.values).max()), 1.0))
-        basis = _row_basis(self.rows * weights)
+        basis = row_basis(self.rows * weights)
         scaled = targets * weights
         v = scaled - (scaled @ basis.T) @ basis
-        gain = (v * v).sum(axis=1)
-        limited = np.where(self.nonnegative, v, 0.0)
-        shrinking = (-limited).max(axis=1, initial=0.0)
-        growing = limited.max(axis=1, initial=0.0)
-        up = np.where(shrinking > 0, gain / np.where(shrinking > 0, shrinking, 1.0), np.inf)
-        down = np.where(growing > 0, gain / np.where(growing > 0, growing, 1.0), np.inf)
-        known = np.abs(targets @ self.values)
-        degenerate = (known <= 1e-12) | (gain <= 1e-24)
-        size = np.where(degenerate, 1.0, known)
-        lower = np.where(degenerate, 0.0, down / size)
-        upper = np.where(degenerate, 0.0, up / size)
-        return lower, upper
+        return _direction_margins(v, self.nonnegative, np.abs(targets @ self.values))
 
     def margins(self, target: FloatArray, certified: Margins, protection: float) -> tuple[Margins, list[int]]:
         """The target's margins: the certified ones where they suffice, else a linear programme for
@@ -374,6 +571,7 @@ class _Bounds:
 
     def _bound(self, target: FloatArray, *, maximize: bool) -> tuple[float | None, list[int]]:
         """min or max of target . y over y >= 0 (where known) with A y = A x; None when unbounded."""
+        self.programmes += 1
         bounds = [(0.0, None) if nonnegative else (None, None) for nonnegative in self.nonnegative]
         has_rows = self.rows.shape[0] > 0
         result = linprog(
@@ -395,3 +593,47 @@ class _Bounds:
             else []
         )
         return (-result.fun if maximize else result.fun), used
+
+
+def _bounded_margins(
+    shared: _Round, known: IndexArray, chosen: IndexArray, truth: FloatArray, protection: float
+) -> tuple[FloatArray, FloatArray, IndexArray] | None:
+    """Lower bounds of the certified margins, without forming a direction: the insider's direction
+    v is the outsider's r less a vector of norm sqrt(taken) (projection.residual_norms), so
+    |v|^2 = |r|^2 - taken exactly and no entry of v moves by more than sqrt(taken). Also the
+    positions where the bounds fall short of the protection (there the caller forms v). None when
+    the update is ill-conditioned."""
+    norms = shared.scaled.residual_norms(known, chosen)
+    if norms is None:
+        return None
+    left, taken = norms
+    whole = shared.scaled.left[chosen]
+    gain = np.where(left > GRAM_ERROR * (whole + taken), left, 0.0)
+    move = np.sqrt(taken)
+    shrinking = shared.shrinking[chosen] + move
+    growing = shared.growing[chosen] + move
+    size = np.where(truth > 1e-12, truth, 1.0)
+    upper = np.where(shrinking > 0, gain / np.where(shrinking > 0, shrinking, 1.0), np.inf) / size
+    lower = np.where(growing > 0, gain / np.where(growing > 0, growing, 1.0), np.inf) / size
+    clear = (
+        (truth > 1e-12) & (gain > 0) & (lower >= protection * (1 + 1e-9)) & (upper >= protection * (1 + 1e-9))
+    )
+    return lower, upper, np.flatnonzero(~clear)
+
+
+def _direction_margins(
+    v: FloatArray, nonnegative: npt.NDArray[np.bool_], known: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The margins `_Bounds.certified` proves from the directions v (one a row) and the targets'
+    true values |t . x|."""
+    gain = (v * v).sum(axis=1)
+    limited = np.where(nonnegative, v, 0.0)
+    shrinking = (-limited).max(axis=1, initial=0.0)
+    growing = limited.max(axis=1, initial=0.0)
+    up = np.where(shrinking > 0, gain / np.where(shrinking > 0, shrinking, 1.0), np.inf)
+    down = np.where(growing > 0, gain / np.where(growing > 0, growing, 1.0), np.inf)
+    degenerate = (known <= 1e-12) | (gain <= 1e-24)
+    size = np.where(degenerate, 1.0, known)
+    lower = np.where(degenerate, 0.0, down / size)
+    upper = np.where(degenerate, 0.0, up / size)
+    return lower, upper

@@ -118,7 +118,11 @@ def suppress_secondary(audit: Audit, candidates: Sequence[Candidate], protection
         trial = frozenset(published | {step.figure})
         if audit.find_violation(trial, frozenset(skip), protection)[0] is None:
             published.add(step.figure)
-    violation, margins = audit.find_violation(frozenset(published), frozenset(skip), protection)
+    shown = {t for t, target in enumerate(audit.targets) if target.kind is TargetKind.CELL}
+    shown |= {step.violation.target for step in steps}
+    violation, margins = audit.find_violation(
+        frozenset(published), frozenset(skip), protection, margins=frozenset(shown)
+    )
     if violation is not None:
         raise AuditError("the clean-up kept a figure the audit refuses")
     kept = tuple(step for step in steps if step.figure not in published)
