@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("apps.organizations.urls")),
     path("", include("apps.standards.urls")),
     path("", include("apps.submissions.urls")),
+    path("", include("apps.benchmarks.urls")),
     path("", include("apps.portal.urls")),
 ]
 

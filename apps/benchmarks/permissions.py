@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
+from apps.benchmarks.models import Cohort, Run
 from apps.organizations.models import Organization
 from apps.organizations.permissions import can_view_data, is_steward
 from apps.organizations.principals import TokenClient
@@ -58,3 +60,26 @@ def position_organization(actor: Any, organization_id: Any = None) -> Organizati
     if organization_id in (None, ""):
         return own[0] if len(own) == 1 else None
     return next((o for o in own if str(o.pk) == str(organization_id) and can_view_data(actor, o)), None)
+
+
+def access_cohort_by_id(actor: Any, cohort_id: Any) -> Cohort:
+    """A cohort for a steward (403 for anyone else); a missing one is 404."""
+    check_can_steward(actor)
+    found = Cohort.objects.select_related("standard").filter(pk=_number(cohort_id)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_run_by_id(actor: Any, run_id: Any) -> Run:
+    """A run for a steward, without its facts (403 for anyone else); a missing one is 404."""
+    check_can_steward(actor)
+    found = Run.objects.select_related("standard", "policy").defer("facts").filter(pk=_number(run_id)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _number(value: Any) -> int:
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) < 19 else 0

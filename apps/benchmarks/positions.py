@@ -15,10 +15,11 @@ from datetime import date
 from apps.benchmarks import sources
 from apps.benchmarks.cells import CellKey
 from apps.benchmarks.codes import Aggregation, Statistic, Status
-from apps.benchmarks.measures import Measure, benchmark_measures
+from apps.benchmarks.inputs import Amount
+from apps.benchmarks.measures import Measure, Quantity, benchmark_measures
 from apps.benchmarks.selectors import Filters, Shown, current_figures, shown
 from apps.organizations.models import Organization
-from apps.standards.models import Standard
+from apps.standards.models import Field, Standard
 from apps.standards.selectors import current_version, fields_of
 
 QUANTILES = (Statistic.P10, Statistic.P25, Statistic.MEDIAN, Statistic.P75, Statistic.P90)
@@ -47,10 +48,8 @@ def measure_of(standard: Standard, name: str) -> Measure | None:
     return next((m for m in benchmark_measures(fields_of(version))[0] if m.name == name), None)
 
 
-def own_figure(
-    organization: Organization, standard: Standard, period: str, measure: Measure, key: CellKey
-) -> float | None:
-    """The organization's combined figure over the cell's slices, as the standard's aggregation says."""
+def _cell_parts(standard: Standard, measure: Measure) -> tuple[list[Field], list[Quantity]] | None:
+    """The version's breakdown fields and the quantities `measure` combines (None: no version)."""
     version = current_version(standard)
     if version is None:
         return None
@@ -59,7 +58,11 @@ def own_figure(
     by_name = {field.name: field for field in fields}
     breakdowns = [by_name[name] for name in version.breakdowns if name in by_name]
     parts = [quantities[measure.quantity]] + ([quantities[measure.per]] if measure.per else [])
-    amounts = sources.amounts(standard, period, breakdowns, parts, organization=organization.pk)
+    return breakdowns, parts
+
+
+def _combine(amounts: list[Amount], measure: Measure, key: CellKey, breakdowns: list[Field]) -> float | None:
+    """A firm's amounts over the cell's slices combined as the standard's aggregation says."""
     position = (
         [field.name for field in breakdowns].index(key.breakdown_field) if key.breakdown_field else None
     )
@@ -75,6 +78,38 @@ def own_figure(
         return math.fsum(numerator)
     denominator = math.fsum(a.value for a in chosen if a.quantity == measure.per)
     return math.fsum(numerator) / denominator if denominator > 0 else None
+
+
+def own_figure(
+    organization: Organization, standard: Standard, period: str, measure: Measure, key: CellKey
+) -> float | None:
+    """The organization's combined figure over the cell's slices, as the standard's aggregation says."""
+    found = _cell_parts(standard, measure)
+    if found is None:
+        return None
+    breakdowns, parts = found
+    amounts = sources.amounts(standard, period, breakdowns, parts, organization=organization.pk)
+    return _combine(amounts, measure, key, breakdowns)
+
+
+def own_figures(
+    organization: Organization,
+    standard: Standard,
+    measure: Measure,
+    *,
+    cohort: str,
+    breakdown: str,
+    periods: list[str],
+) -> dict[str, float | None]:
+    """The organization's own figure in one cell for each of `periods` (one query for all of them)."""
+    found = _cell_parts(standard, measure)
+    if found is None:
+        return dict.fromkeys(periods)
+    breakdowns, parts = found
+    field, _, value = breakdown.partition(":")
+    key = CellKey(cohort, measure.name, field, value)
+    by_period = sources.own_amounts(standard, periods, breakdowns, parts, organization.pk)
+    return {period: _combine(by_period.get(period, []), measure, key, breakdowns) for period in periods}
 
 
 def band(own: float, figures: dict[Statistic, Shown]) -> tuple[Statistic | None, Statistic | None]:

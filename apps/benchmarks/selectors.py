@@ -121,6 +121,30 @@ def current_figures(filters: Filters) -> QuerySet[Figure]:
     return queryset.order_by("id")
 
 
+def recent_figures(filters: Filters, *, periods: int) -> QuerySet[Figure]:
+    """The current figures matching `filters` in the newest `periods` periods that have any, oldest
+    first: one query (the periods are a subquery)."""
+    matching = current_figures(filters)
+    newest = matching.order_by().values("period").distinct().order_by("-period")[:periods]
+    return matching.filter(period__in=newest)
+
+
+def breakdown_cells(*, standard: str, measure: str, cohort: str) -> list[tuple[str, str]]:
+    """The (breakdown field, value) pairs that have current figures in a standard's measure and cohort."""
+    return list(
+        Figure.objects.filter(is_current=True, standard__code=standard, measure=measure, cohort=cohort)
+        .exclude(breakdown_field="")
+        .values_list("breakdown_field", "breakdown_value")
+        .distinct()
+        .order_by("breakdown_field", "breakdown_value")
+    )
+
+
+def cohorts_listed() -> QuerySet[Cohort]:
+    """Every stored cohort (draft, active, retired), for stewards."""
+    return Cohort.objects.select_related("standard", "created_by").order_by("standard__code", "code")
+
+
 def reliability(n_firms: int | None) -> str | None:
     """A label by number of firms: low, medium, high (None below the threshold or unknown)."""
     if n_firms is None:
@@ -186,6 +210,35 @@ def runs_listed(standard: str = "") -> QuerySet[Run]:
 
 def run_figures(run: Run) -> QuerySet[Figure]:
     return run.figures.order_by("cohort", "measure", "breakdown_field", "breakdown_value", "id")
+
+
+DECISION_COLUMNS = (
+    "id",
+    "run_id",
+    "cohort",
+    "measure",
+    "breakdown_field",
+    "breakdown_value",
+    "statistic",
+    "status",
+    "reason",
+    "n_firms",
+    "available_from",
+    "evidence",
+)
+
+
+def run_decisions(run: Run, *, measure: str = "", status: str = "") -> QuerySet[Figure]:
+    """A run's figures for the stewards' page (of one measure or status when given): the decision and
+    its evidence, not the value."""
+    queryset = run_figures(run).only(*DECISION_COLUMNS)
+    if measure:
+        queryset = queryset.filter(measure=measure)
+    return queryset.filter(status=status) if status else queryset
+
+
+def run_measures(run: Run) -> list[str]:
+    return list(run.figures.order_by("measure").values_list("measure", flat=True).distinct())
 
 
 def statistic_order() -> list[str]:

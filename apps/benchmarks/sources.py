@@ -93,6 +93,36 @@ def amounts(
     return found
 
 
+def own_amounts(
+    standard: Standard,
+    periods: Sequence[str],
+    breakdowns: Sequence[Field],
+    quantities: Sequence[Quantity],
+    organization: int,
+) -> dict[str, list[Amount]]:
+    """One organization's amounts (as `amounts` gives them) in each of `periods`, by period: one
+    GROUP BY for all of them, for a page that shows a firm's own figure over time."""
+    submissions = in_force(standard).filter(period__in=list(periods), organization_id=organization)
+    dimensions = {f"b{index}": F(column_of(field)) for index, field in enumerate(breakdowns)}
+    sums = {f"q{index}": _sum(quantity) for index, quantity in enumerate(quantities)}
+    rows: Any = (
+        Observation.objects.filter(submission__in=submissions)
+        .values(period=F("submission__period"), **dimensions)
+        .annotate(**sums)
+        .order_by()
+    )
+    found: dict[str, list[Amount]] = {}
+    for row in rows:
+        where = slice_key([row[name] for name in dimensions])
+        for index, quantity in enumerate(quantities):
+            value = row[f"q{index}"]
+            if value is not None:
+                found.setdefault(row["period"], []).append(
+                    Amount(str(organization), quantity.name, where, float(value))
+                )
+    return found
+
+
 def snapshot(standard: Standard, period: str) -> list[str]:
     """The submissions a run reads, by id: what its input was."""
     return sorted(str(pk) for pk in in_force(standard, period).values_list("pk", flat=True))

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from apps.benchmarks.permissions import can_read_benchmarks
 from apps.organizations.permissions import is_steward
 
 
@@ -13,4 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "hub_languages": [(code, settings.LANGUAGE_NATIVE_NAMES[code]) for code, _name in settings.LANGUAGES],
         "hub_is_steward": bool(user and user.is_authenticated and is_steward(user)),
+        # Asked only when a page draws the navigation (a query for a member's firms).
+        "hub_reads_benchmarks": SimpleLazyObject(
+            lambda: bool(user and user.is_authenticated and can_read_benchmarks(user))
+        ),
     }

@@ -1,0 +1,246 @@
+"""Benchmark pages: the members' page (one cell over its newest periods: table, chart, own figure,
+downloads as CSV, SVG and PNG), the disclosure explanation, and the stewards' pages for cohorts, the
+policy and the runs with each figure's evidence (never a firm or an amount)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alliance.errors import error_text
+from alliance.i18n import pick
+from apps.benchmarks import charts, labels, services, tables
+from apps.benchmarks.forms import CohortForm, PolicyForm
+from apps.benchmarks.models import Cohort
+from apps.benchmarks.permissions import (
+    access_cohort_by_id,
+    access_run_by_id,
+    check_can_read,
+    check_can_steward,
+)
+from apps.benchmarks.runs import active_policy
+from apps.benchmarks.selectors import (
+    cohorts_listed,
+    run_decisions,
+    run_measures,
+    runs_listed,
+    standards_to_benchmark,
+)
+from apps.standards.selectors import language_of
+
+DOWNLOADS = ("csv", "svg", "png")
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The cell the reader chose, for its newest periods; `?format=csv|svg|png` downloads it."""
+    check_can_read(request.user)
+    language = language_of(request)
+    choice = tables.choose(request.user, request.GET, language)
+    rows = tables.rows_of(choice, today=timezone.localdate())
+    kind = request.GET.get("format", "")
+    if kind == "csv":
+        return tables.table_csv(choice, rows)
+    geometry = charts.layout(tables.chart_periods(rows))
+    with_own = choice.organization is not None
+    if kind == "png":
+        codes = charts.PNG_LEGEND if with_own else charts.PNG_LEGEND[:3]
+        return _download(charts.png(geometry, legend=codes), "image/png", choice, "png")
+    title = _chart_title(choice)
+    legend = [_("p10 to p90"), _("p25 to p75"), str(labels.STATISTIC_LABELS["median"])]
+    legend += [_("your figure")] if with_own else []
+    if kind == "svg":
+        svg = charts.svg(geometry, title=title, legend=legend, standalone=True)
+        return _download(svg.encode(), "image/svg+xml", choice, "svg")
+    query = choice.query
+    return render(
+        request,
+        "benchmarks/index.html",
+        {
+            "choice": choice,
+            "rows": rows,
+            "reasons": tables.reasons_of(rows),
+            "chart": charts.svg(geometry, title=title, legend=legend) if not geometry.empty else "",
+            "downloads": {kind: urlencode({**query, "format": kind}) for kind in DOWNLOADS},
+            "reliability_labels": labels.RELIABILITY_LABELS,
+            "reason_labels": labels.REASON_LABELS,
+            "reason_help": labels.REASON_HELP,
+            "statistics": [labels.STATISTIC_LABELS[s] for s in tables.COLUMNS],
+        },
+    )
+
+
+def _chart_title(choice: tables.Choice) -> str:
+    measure = next(
+        (o.label for o in choice.measures if choice.measure and o.value == choice.measure.name), ""
+    )
+    unit = f" ({choice.unit})" if choice.unit else ""
+    return f"{measure}{unit}"
+
+
+def _download(content: bytes, content_type: str, choice: tables.Choice, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{tables.download_name(choice)}.{extension}"'
+    return response
+
+
+@login_required
+def disclosure(request: HttpRequest) -> HttpResponse:
+    """docs/disclosure.md (in the reader's language where it is translated) as plain text."""
+    check_can_read(request.user)
+    docs = Path(settings.BASE_DIR) / "docs"
+    language = language_of(request)
+    for path in (docs / f"disclosure.{language}.md", docs / "disclosure.md"):
+        if path.is_file():
+            return HttpResponse(path.read_bytes(), content_type="text/plain; charset=utf-8")
+    raise Http404
+
+
+# --- Stewards ------------------------------------------------------------------------------------------
+
+
+@login_required
+def steward_cohorts(request: HttpRequest) -> HttpResponse:
+    """Every cohort, and the form that drafts a new one."""
+    check_can_steward(request.user)
+    standards = standards_to_benchmark()
+    form = CohortForm(request.POST or None, standards=standards)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.create_cohort(actor=request.user, request=request, **form.service_arguments())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Draft cohort created: check its preview, then activate it."))
+            return redirect("benchmarks:steward_cohort", pk=cohort.pk)
+    cohorts = [(cohort, pick(cohort.names, cohort.code)) for cohort in cohorts_listed()]
+    return render(request, "benchmarks/steward_cohorts.html", {"form": form, "cohorts": cohorts})
+
+
+def _add_errors(form: CohortForm | PolicyForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def steward_cohort(request: HttpRequest, pk: str) -> HttpResponse:
+    """A cohort; a draft's page shows what activating it would do."""
+    cohort = access_cohort_by_id(request.user, pk)
+    preview = (
+        services.preview_cohort(actor=request.user, cohort=cohort)
+        if cohort.status == Cohort.Status.DRAFT
+        else []
+    )
+    return render(
+        request,
+        "benchmarks/steward_cohort.html",
+        {
+            "cohort": cohort,
+            "name": pick(cohort.names, cohort.code),
+            "preview": preview,
+            "statuses": labels.STATUS_LABELS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def steward_activate(request: HttpRequest, pk: str) -> HttpResponse:
+    cohort = access_cohort_by_id(request.user, pk)
+    try:
+        services.activate_cohort(actor=request.user, cohort=cohort, request=request)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Cohort activated: its benchmarks are computed with the next run."))
+    return redirect("benchmarks:steward_cohort", pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def steward_retire(request: HttpRequest, pk: str) -> HttpResponse:
+    cohort = access_cohort_by_id(request.user, pk)
+    try:
+        services.retire_cohort(actor=request.user, cohort=cohort, request=request)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Cohort retired: no new benchmarks are computed for it."))
+    return redirect("benchmarks:steward_cohort", pk=cohort.pk)
+
+
+@login_required
+def steward_policy(request: HttpRequest) -> HttpResponse:
+    """The policy in force, and the form that adopts a new version of it."""
+    check_can_steward(request.user)
+    policy = active_policy()
+    form = PolicyForm(request.POST or None, document=policy.document)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adopted = services.adopt_policy(
+                actor=request.user, document=form.policy_document(), request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Policy %(version)s is in force; every benchmark is recomputed.")
+                % {"version": adopted.version},
+            )
+            return redirect("benchmarks:steward_policy")
+    return render(request, "benchmarks/steward_policy.html", {"policy": policy, "form": form})
+
+
+@login_required
+def steward_runs(request: HttpRequest) -> HttpResponse:
+    """The runs, newest first, of one standard or all."""
+    check_can_steward(request.user)
+    standard = request.GET.get("standard", "")
+    page = Paginator(runs_listed(standard), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "benchmarks/steward_runs.html",
+        {
+            "page": page,
+            "standard": standard,
+            "standards": [s.code for s in standards_to_benchmark()],
+            "filters": urlencode({"standard": standard}) if standard else "",
+        },
+    )
+
+
+@login_required
+def steward_run(request: HttpRequest, pk: str) -> HttpResponse:
+    """One run: each figure's decision with its rule and evidence (shares and counts, no amounts)."""
+    run = access_run_by_id(request.user, pk)
+    measure, status = request.GET.get("measure", ""), request.GET.get("status", "")
+    decisions = run_decisions(run, measure=measure, status=status)
+    filters = urlencode({key: value for key, value in (("measure", measure), ("status", status)) if value})
+    return render(
+        request,
+        "benchmarks/steward_run.html",
+        {
+            "run": run,
+            "page": Paginator(decisions, 200).get_page(request.GET.get("page")),
+            "statuses": labels.STATUS_LABELS,
+            "measures": run_measures(run),
+            "measure": measure,
+            "status": status,
+            "filters": filters,
+        },
+    )
