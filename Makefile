@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LANGS := zh_Hans ru kk ky uz
 
-.PHONY: run test lint stop catalogs messages schema clean help bench bench-hostile bench-disclosure contract
+.PHONY: run test lint stop catalogs messages schema clean help bench bench-hostile bench-disclosure bench-benchmarks contract
 
 help:
 	@echo "make run      set up and serve the hub on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench    measure ingestion (bench/ingest.py; ROWS=1000000 by default)"
 	@echo "make bench-hostile  time and memory of hostile files at 1 and 4 MB (bench/hostile.py)"
 	@echo "make bench-disclosure  time of a benchmark run's disclosure control (bench/disclosure.py; ARGS=--quick)"
+	@echo "make bench-benchmarks  benchmark runs and reads at 10M observations (bench/benchmarks.py; ARGS=--quick)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -59,6 +60,9 @@ bench-hostile: $(STAMP) catalogs
 
 bench-disclosure: $(STAMP)
 	$(PY) bench/disclosure.py $${ARGS:-}
+
+bench-benchmarks: $(STAMP)
+	$(PY) bench/benchmarks.py $${ARGS:-}
 
 schema: $(STAMP)
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
