@@ -326,6 +326,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Names of enums that more than one field uses (a position band's lower and upper quantile).
     "ENUM_NAME_OVERRIDES": {"QuantileEnum": ["p10", "p25", "median", "p75", "p90"]},
+    # A nullable enum (a figure's `reason`) is the enum marked nullable, not oneOf with a NullEnum,
+    # which OpenAPI Generator's Python client cannot compile.
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
