@@ -37,6 +37,7 @@ from apps.benchmarks.selectors import (
     cohorts_of,
     current_figures,
     shown,
+    standard_to_benchmark,
     standards_to_benchmark,
 )
 from apps.standards.templates_files import safe_cell
@@ -257,7 +258,7 @@ class PositionDetail(APIView):
                     {"organization": [_("Name your organization: you are in several.")]}
                 )
             raise exceptions.NotFound(_("No position: no member firm of yours is named."))
-        standard = next((s for s in standards_to_benchmark() if s.code == data["standard"]), None)
+        standard = standard_to_benchmark(data["standard"])
         measure = measure_of(standard, data["measure"]) if standard else None
         if standard is None or measure is None:
             raise exceptions.NotFound(_("No benchmarks for this standard and measure."))

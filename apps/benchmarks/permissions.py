@@ -16,7 +16,7 @@ from django.http import Http404
 
 from apps.benchmarks.models import Cohort, Run
 from apps.organizations.models import Organization
-from apps.organizations.permissions import can_view_data, is_steward
+from apps.organizations.permissions import is_steward
 from apps.organizations.principals import TokenClient
 from apps.submissions.selectors import data_organizations_for
 
@@ -59,7 +59,7 @@ def position_organization(actor: Any, organization_id: Any = None) -> Organizati
     own = position_organizations(actor)
     if organization_id in (None, ""):
         return own[0] if len(own) == 1 else None
-    return next((o for o in own if str(o.pk) == str(organization_id) and can_view_data(actor, o)), None)
+    return next((o for o in own if str(o.pk) == str(organization_id)), None)
 
 
 def access_cohort_by_id(actor: Any, cohort_id: Any) -> Cohort:

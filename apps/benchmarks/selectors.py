@@ -15,19 +15,26 @@ from apps.benchmarks.measures import benchmark_measures
 from apps.benchmarks.models import DEFAULT_COHORT, Cohort, Figure, Run
 from apps.benchmarks.sources import in_force
 from apps.standards.models import Standard
-from apps.standards.selectors import current_version, fields_of
+from apps.standards.selectors import current_version, fields_of, with_released_versions
 
 
-def standards_to_benchmark() -> list[Standard]:
-    """Member standards whose current version has measures with a disclosure class, by code."""
+def standards_to_benchmark(code: str = "") -> list[Standard]:
+    """Member standards whose current version has measures with a disclosure class, by code (only the
+    one of `code` when given), with their released versions and fields read once."""
+    standards = Standard.objects.filter(audience=Standard.Audience.MEMBER)
+    if code:
+        standards = standards.filter(code=code)
     found = []
-    for standard in (
-        Standard.objects.filter(audience=Standard.Audience.MEMBER).select_related("sector").order_by("code")
-    ):
+    for standard in with_released_versions(standards.select_related("sector").order_by("code")):
         version = current_version(standard)
         if version is not None and benchmark_measures(fields_of(version))[0]:
             found.append(standard)
     return found
+
+
+def standard_to_benchmark(code: str) -> Standard | None:
+    """The member standard of `code` if it has benchmarks, else None."""
+    return next(iter(standards_to_benchmark(code)), None) if code else None
 
 
 def periods_with_data(standard: Standard) -> list[str]:
@@ -83,6 +90,25 @@ def cohorts_of(standards: Iterable[Standard]) -> list[CohortView]:
     return views
 
 
+SHOWN_COLUMNS = (
+    "id",
+    "run_id",
+    "standard_id",
+    "period",
+    "cohort",
+    "measure",
+    "unit",
+    "breakdown_field",
+    "breakdown_value",
+    "statistic",
+    "status",
+    "value",
+    "reason",
+    "n_firms",
+    "available_from",
+)
+
+
 @dataclass(frozen=True)
 class Filters:
     standard: str = ""
@@ -97,8 +123,15 @@ class Filters:
 
 
 def current_figures(filters: Filters) -> QuerySet[Figure]:
-    """The current figures matching `filters`, oldest first (index lookups on figure_current_lookup)."""
-    queryset = Figure.objects.filter(is_current=True).select_related("standard", "run__policy")
+    """The current figures matching `filters`, oldest first (index lookups on figure_current_lookup).
+
+    Only the columns a reader is shown are loaded: never the run's facts and snapshot (every firm's
+    combined figure, which no read may touch) nor a figure's evidence or the policy document."""
+    queryset = (
+        Figure.objects.filter(is_current=True)
+        .select_related("standard", "run__policy")
+        .only(*SHOWN_COLUMNS, "standard__code", "run__policy__version")
+    )
     if filters.standard:
         queryset = queryset.filter(standard__code=filters.standard)
     if filters.measure:

@@ -61,8 +61,19 @@ def draft_of(standard: Standard) -> StandardVersion | None:
     return standard.versions.filter(status=StandardVersion.Status.DRAFT).first()
 
 
+def with_released_versions(standards: QuerySet[Standard]) -> QuerySet[Standard]:
+    """`standards` with their released versions (`visible_versions`, newest first) and each version's
+    fields in order (`ordered_fields`) read in three queries, for code that reads many of them."""
+    fields = Prefetch("fields", queryset=Field.objects.order_by("position"), to_attr="ordered_fields")
+    versions = StandardVersion.objects.released().newest_first().prefetch_related(fields)
+    return standards.prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+
+
 def fields_of(version: StandardVersion) -> list[Field]:
     """A version's fields in their order."""
+    ordered = getattr(version, "ordered_fields", None)
+    if ordered is not None:
+        return list(ordered)
     return list(version.fields.order_by("position"))
 
 

@@ -252,3 +252,18 @@ def test_a_person_in_several_firms_names_one(cast: Any, pair: Alliance) -> None:
     client = cast.client_for("a_viewer")
     assert client.get(POSITION).status_code == 400
     assert client.get(POSITION + f"&organization={cast.org_b.pk}").json()["own_value"] == pytest.approx(777.0)
+
+
+def test_reads_never_load_a_runs_facts_and_take_few_queries(
+    cast: Any, pair: Alliance, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = cast.client_for("a_viewer")
+    for url in (f"/api/v1/benchmarks/?standard={CODE}", POSITION):
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(20):
+            assert client.get(url).status_code == 200
+        selected = " ".join(q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT"))
+        assert '"benchmarks_run"."facts"' not in selected
+        assert '"benchmarks_figure"."evidence"' not in selected
