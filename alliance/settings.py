@@ -201,6 +201,9 @@ HUB_BENCHMARK_DEBOUNCE_SECONDS = env.int("HUB_BENCHMARK_DEBOUNCE_SECONDS", defau
 HUB_BENCHMARK_LEASE_SECONDS = env.int("HUB_BENCHMARK_LEASE_SECONDS", default=900)
 # A period whose submissions are still being processed waits for them, up to this long after its last change.
 HUB_BENCHMARK_MAX_WAIT_SECONDS = env.int("HUB_BENCHMARK_MAX_WAIT_SECONDS", default=600)
+# The disclosure engine's time for one run; a run that needs longer is stored `not_computed` (nothing
+# published). A worker's task takes no new period once a claim could outlast its lease.
+HUB_BENCHMARK_RUN_SECONDS = env.int("HUB_BENCHMARK_RUN_SECONDS", default=240)
 # The worker's scratch files (checked rows waiting for COPY, the file's dimension keys), on local disk.
 # A killed worker's files are removed by the next processing run on that machine once they are older
 # than HUB_SCRATCH_MAX_AGE seconds (a live attempt writes to its files with every block).

@@ -54,6 +54,7 @@ class Status(StrEnum):
     PUBLISHED = "published"
     SUPPRESSED = "suppressed"
     EMBARGOED = "embargoed"
+    NOT_COMPUTED = "not_computed"
     NO_DATA = "no_data"
 
 
@@ -79,6 +80,7 @@ class Rule(StrEnum):
     REVISION_HISTORY = "REVISION_HISTORY"
     LAG = "LAG"
     NO_DATA = "NO_DATA"
+    OVER_BUDGET = "OVER_BUDGET"
 
 
 PUBLIC_REASON: dict[Rule, PublicReason | None] = {
@@ -91,6 +93,7 @@ PUBLIC_REASON: dict[Rule, PublicReason | None] = {
     Rule.REVISION_HISTORY: PublicReason.CONFIDENTIAL,
     Rule.LAG: PublicReason.EMBARGOED,
     Rule.NO_DATA: None,
+    Rule.OVER_BUDGET: None,
 }
 
 HOMOGENEITY_WARNING = "HOMOGENEITY_WARN"

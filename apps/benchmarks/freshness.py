@@ -10,6 +10,7 @@ moves `due_at` on, so the period is computed once after the burst (debounced).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,11 +89,21 @@ def _unsettled(row: Pending, now: datetime) -> bool:
     return in_force_soon(row.standard_id, row.period)
 
 
-def recompute_due(*, now: Any = None, limit: int = 50) -> list[Run]:
-    """Recompute up to `limit` due (standard, period) pairs; a pair changed while it was computed stays
-    pending for the next round, and one whose submissions are still being processed waits."""
+def task_seconds() -> float:
+    """How long a task may go on taking periods: a period claimed later could outlast its lease (a
+    run's engine budget, with as much again for reading and writing)."""
+    return max(settings.HUB_BENCHMARK_LEASE_SECONDS - 2 * settings.HUB_BENCHMARK_RUN_SECONDS, 0)
+
+
+def recompute_due(*, now: Any = None, limit: int = 50, seconds: float | None = None) -> list[Run]:
+    """Recompute up to `limit` due (standard, period) pairs, taking none after `seconds`; a pair
+    changed while it was computed stays pending for the next round, and one whose submissions are
+    still being processed waits."""
     runs = []
-    for _ in range(limit):
+    started = time.monotonic()
+    for index in range(limit):
+        if index and seconds is not None and time.monotonic() - started > seconds:
+            break
         moment = now or timezone.now()
         row = _claim(moment)
         if row is None:

@@ -21,8 +21,13 @@ STATUS_LABELS: dict[str, Promise] = {
     Status.PUBLISHED: gettext_lazy("published"),
     Status.SUPPRESSED: gettext_lazy("withheld"),
     Status.EMBARGOED: gettext_lazy("embargoed"),
+    Status.NOT_COMPUTED: gettext_lazy("not computed"),
     Status.NO_DATA: gettext_lazy("no data"),
 }
+NOT_COMPUTED_HELP = gettext_lazy(
+    "The hub could not compute this period's benchmarks in the time a run is given; nothing is "
+    "published until it can."
+)
 REASON_LABELS: dict[str, Promise] = {
     PublicReason.CONFIDENTIAL: gettext_lazy("confidential"),
     PublicReason.TOO_FEW_FIRMS: gettext_lazy("too few firms"),

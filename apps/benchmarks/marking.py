@@ -21,6 +21,7 @@ SDMX_CODES = {
     Status.PUBLISHED: {"OBS_STATUS": "A", "CONF_STATUS": "F"},
     Status.SUPPRESSED: {"OBS_STATUS": "Q", "CONF_STATUS": "C"},
     Status.EMBARGOED: {"OBS_STATUS": "Q", "CONF_STATUS": "E"},
+    Status.NOT_COMPUTED: {"OBS_STATUS": "O", "CONF_STATUS": "F"},
     Status.NO_DATA: {"OBS_STATUS": "M", "CONF_STATUS": "F"},
 }
 PUBLIC_FIELDS = ("cell", "statistic", "status", "value", "n_firms", "reason", "available_from", "sdmx")

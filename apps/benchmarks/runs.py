@@ -7,23 +7,33 @@ The engine decides as if every lag had passed (`RELEASED`); each figure keeps th
 (`available_from`), and reads show it as embargoed until then. So a figure's decision does not change
 when its embargo ends, and no run is needed on that day. Runs of one (standard, period) are serialised
 by an advisory lock, and each takes every earlier run's published facts as known (revision differencing).
+
+The engine gets HUB_BENCHMARK_RUN_SECONDS a run. A run that needs longer is stored with every figure
+`not_computed` (no value, nothing published, rule OVER_BUDGET for stewards), so one large period
+cannot hold a worker for hours or be retried for ever; publishing nothing is always safe.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import signal
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.benchmarks import sources
 from apps.benchmarks.cells import CellKey, CohortRule, build_cells
-from apps.benchmarks.codes import Statistic, Status
-from apps.benchmarks.disclosure import Decision, RunOutcome, protect_run
+from apps.benchmarks.codes import STATISTICS, Rule, Statistic, Status
+from apps.benchmarks.disclosure import Decision, Evidence, RunOutcome, input_sha256, protect_run
 from apps.benchmarks.inputs import Cell, EarlierFigure, available_from
 from apps.benchmarks.marking import steward_figure
 from apps.benchmarks.measures import Measure, benchmark_measures, period_end
@@ -38,6 +48,8 @@ from apps.benchmarks.policy import (
 from apps.standards.models import Standard, StandardVersion
 from apps.standards.selectors import current_version, fields_of
 
+logger = logging.getLogger(__name__)
+
 RELEASED = date.max
 """The `today` the engine decides with: every lag has passed (see the module's docstring)."""
 
@@ -47,6 +59,31 @@ RUN_LOCK = 0x5B12
 
 class NothingToCompute(ValueError):
     """The standard has no released version or no measure with a disclosure class."""
+
+
+class OverBudget(Exception):
+    """The engine ran past its time budget (raised inside it by a timer signal)."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise OverBudget in the block once `seconds` have passed (a real-time timer signal). Only the
+    main thread receives signals, as in a worker process, the command and tests; elsewhere (a web
+    thread) there is no budget. A C call in progress (one linear programme) finishes first."""
+    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def active_policy() -> PolicyVersion:
@@ -156,17 +193,34 @@ def prepare(standard: Standard, period: str, *, extra: Cohort | None = None) -> 
     )
 
 
-def decide(prepared: Prepared, policy: Policy) -> tuple[RunOutcome, float]:
+def decide(prepared: Prepared, policy: Policy, *, budget: float | None = None) -> tuple[RunOutcome, float]:
+    """The engine's decisions over `prepared`; OverBudget after `budget` seconds (None: no limit)."""
     started = time.perf_counter()
-    outcome = protect_run(
-        cells=prepared.cells,
-        firms=sources.engine_firms(prepared.firms),
-        amounts=prepared.amounts,
-        today=RELEASED,
-        earlier=prepared.earlier,
-        policy=policy,
-    )
+    with time_budget(budget):
+        outcome = protect_run(
+            cells=prepared.cells,
+            firms=sources.engine_firms(prepared.firms),
+            amounts=prepared.amounts,
+            today=RELEASED,
+            earlier=prepared.earlier,
+            policy=policy,
+        )
     return outcome, time.perf_counter() - started
+
+
+def not_computed(prepared: Prepared, policy: Policy) -> RunOutcome:
+    """The outcome of a run the engine could not finish: every figure `not_computed`, none published,
+    no fact disclosed."""
+    evidence = Evidence(rule=Rule.OVER_BUDGET, n_contributors=0)
+    ordered = sorted(prepared.cells, key=lambda cell: cell.key)
+    decisions = tuple(
+        Decision(cell.key, statistic, Status.NOT_COMPUTED, None, None, None, None, evidence)
+        for cell in ordered
+        for statistic in STATISTICS
+    )
+    firms = list(sources.engine_firms(prepared.firms))
+    run = input_sha256(ordered, firms, prepared.amounts, prepared.earlier, RELEASED)
+    return RunOutcome(policy_sha256(policy), run, decisions, (), ())
 
 
 def _figure(run: Run, decision: Decision, measure: Measure, release: date) -> Figure:
@@ -205,7 +259,12 @@ def compute_run(standard: Standard, period: str, *, trigger: str) -> Run:
         policy_version = active_policy()
         policy = policy_from_document(policy_version.document)
         prepared = prepare(standard, period)
-        outcome, audit_seconds = decide(prepared, policy)
+        budget = settings.HUB_BENCHMARK_RUN_SECONDS
+        try:
+            outcome, audit_seconds = decide(prepared, policy, budget=budget)
+        except OverBudget:
+            logger.warning("benchmark run of %s %s over its %s s: not computed", standard, period, budget)
+            outcome, audit_seconds = not_computed(prepared, policy), float(budget)
         started = time.perf_counter()
         summary = Counter(
             f"{decision.status.value}:{decision.reason.value if decision.reason else ''}"

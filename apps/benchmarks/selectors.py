@@ -212,7 +212,10 @@ class Shown:
 
 
 def shown(figure: Figure, today: date) -> Shown:
-    """The figure on `today`: embargoed until its lag has passed, else as the run decided it."""
+    """The figure on `today`: embargoed until its lag has passed, else as the run decided it. A figure
+    its run did not compute says so whatever the day: it holds nothing to wait for."""
+    if figure.status == Status.NOT_COMPUTED:
+        return Shown(figure, Status.NOT_COMPUTED.value, None, None, None, None)
     if figure.available_from is not None and today < figure.available_from:
         return Shown(
             figure, Status.EMBARGOED.value, None, PublicReason.EMBARGOED.value, None, figure.available_from

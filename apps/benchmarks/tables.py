@@ -177,6 +177,10 @@ def _shown_cell(item: Shown | None, decimals: int) -> CellView:
         return CellView(
             "embargoed", help=str(labels.REASON_HELP[item.reason or "embargoed"]), until=item.available_from
         )
+    if item.status == Status.NOT_COMPUTED:
+        return CellView(
+            "withheld", str(labels.STATUS_LABELS[Status.NOT_COMPUTED]), str(labels.NOT_COMPUTED_HELP)
+        )
     if item.reason:
         return CellView(
             "withheld", str(labels.REASON_LABELS[item.reason]), str(labels.REASON_HELP[item.reason])

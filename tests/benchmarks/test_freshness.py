@@ -138,3 +138,12 @@ def test_a_period_with_submissions_on_their_way_waits_for_them(alliance: Allianc
     assert pending.due_at > later  # tried again after the debounce
     runs = freshness.recompute_due(now=later + timedelta(seconds=601))  # not for ever
     assert len(runs) == 1
+
+
+def test_a_task_takes_no_period_after_its_time(alliance: Alliance, cast: Any) -> None:
+    spread(alliance, PERIOD, 5)
+    spread(alliance, "2026-05", 5, prefix="may")
+    later = timezone.now() + timedelta(seconds=21)
+    runs = freshness.recompute_due(now=later, seconds=0)  # one period, then no time left
+    assert len(runs) == 1 and Pending.objects.count() == 1
+    assert len(freshness.recompute_due(now=later)) == 1 and not Pending.objects.exists()

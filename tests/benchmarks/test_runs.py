@@ -209,3 +209,48 @@ def test_figures_replaced_while_embargoed_were_never_shown_and_bind_nothing(
     known = {fact.label.split(" ", 1)[0] for fact in prepare(standard, recent).earlier}
     assert not any(key.startswith("all|unit_price|") for key in known)  # never shown
     assert any(key.startswith("all|brix|") for key in known)  # quality: out since 1 December
+
+
+def test_a_run_over_its_budget_publishes_nothing_and_says_not_computed(
+    alliance: Alliance, cast: Any, settings: Any, monkeypatch: Any
+) -> None:
+    import time
+
+    from apps.benchmarks import runs
+
+    standard = alliance.version.standard
+    first = compute_run(standard, PERIOD, trigger=Run.Trigger.COMMAND)
+    assert first.facts
+    settings.HUB_BENCHMARK_RUN_SECONDS = 1
+
+    def slow_engine(**kwargs: Any) -> Any:
+        time.sleep(30)  # the timer interrupts the sleep, as it does the engine's Python between solves
+        raise AssertionError("the budget should have stopped the engine")
+
+    monkeypatch.setattr(runs, "protect_run", slow_engine)
+    started = time.monotonic()
+    second = compute_run(standard, PERIOD, trigger=Run.Trigger.SUBMISSION)
+    assert time.monotonic() - started < 10
+    figures = Figure.objects.filter(run=second)
+    assert figures.count() == Figure.objects.filter(run=first).count()
+    assert set(figures.values_list("status", flat=True)) == {"not_computed"}
+    assert not figures.exclude(value=None).exists() and not figures.exclude(n_firms=None).exists()
+    assert set(figures.values_list("evidence__rule", flat=True)) == {"OVER_BUDGET"}
+    assert second.facts == [] and second.summary == {"not_computed:": figures.count()}
+    assert not Figure.objects.filter(run=first, is_current=True).exists()
+
+    body = cast.client_for("a_viewer").get(
+        f"/api/v1/benchmarks/?standard={standard.code}&measure=unit_price&period={PERIOD}&breakdown=none"
+    )
+    rows = body.json()["results"]
+    shown = {(r["status"], r["value"], r["reason"], r["n_firms"]) for r in rows}
+    assert rows and shown == {("not_computed", None, None, None)}
+
+
+def test_the_budget_stops_the_real_engine(alliance: Alliance, settings: Any) -> None:
+    settings.HUB_BENCHMARK_RUN_SECONDS = 0.001  # far less than deciding a hundred cells takes
+    run = compute_run(alliance.version.standard, PERIOD, trigger=Run.Trigger.COMMAND)
+    assert set(Figure.objects.filter(run=run).values_list("status", flat=True)) == {"not_computed"}
+    settings.HUB_BENCHMARK_RUN_SECONDS = 240
+    again = compute_run(alliance.version.standard, PERIOD, trigger=Run.Trigger.COMMAND)
+    assert Figure.objects.filter(run=again, status="published").exists()
