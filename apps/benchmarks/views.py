@@ -4,7 +4,9 @@ policy and the runs with each figure's evidence (never a firm or an amount)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -157,30 +159,35 @@ def steward_cohort(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def steward_activate(request: HttpRequest, pk: str) -> HttpResponse:
+def _cohort_step(request: HttpRequest, pk: str, step: Callable[..., Any], done: str) -> HttpResponse:
+    """Activate or retire a cohort (a service), then back to the cohort with what happened."""
     cohort = access_cohort_by_id(request.user, pk)
     try:
-        services.activate_cohort(actor=request.user, cohort=cohort, request=request)
+        step(actor=request.user, cohort=cohort, request=request)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("Cohort activated: its benchmarks are computed with the next run."))
+        messages.success(request, done)
     return redirect("benchmarks:steward_cohort", pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def steward_activate(request: HttpRequest, pk: str) -> HttpResponse:
+    return _cohort_step(
+        request,
+        pk,
+        services.activate_cohort,
+        _("Cohort activated: its benchmarks are computed with the next run."),
+    )
 
 
 @login_required
 @require_POST
 def steward_retire(request: HttpRequest, pk: str) -> HttpResponse:
-    cohort = access_cohort_by_id(request.user, pk)
-    try:
-        services.retire_cohort(actor=request.user, cohort=cohort, request=request)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("Cohort retired: no new benchmarks are computed for it."))
-    return redirect("benchmarks:steward_cohort", pk=cohort.pk)
+    return _cohort_step(
+        request, pk, services.retire_cohort, _("Cohort retired: no new benchmarks are computed for it.")
+    )
 
 
 @login_required
