@@ -204,6 +204,8 @@ HUB_BENCHMARK_MAX_WAIT_SECONDS = env.int("HUB_BENCHMARK_MAX_WAIT_SECONDS", defau
 # The disclosure engine's time for one run; a run that needs longer is stored `not_computed` (nothing
 # published). A worker's task takes no new period once a claim could outlast its lease.
 HUB_BENCHMARK_RUN_SECONDS = env.int("HUB_BENCHMARK_RUN_SECONDS", default=240)
+# A draft cohort's preview runs the engine while the steward's page waits: this long for all its periods.
+HUB_BENCHMARK_PREVIEW_SECONDS = env.int("HUB_BENCHMARK_PREVIEW_SECONDS", default=60)
 # The worker's scratch files (checked rows waiting for COPY, the file's dimension keys), on local disk.
 # A killed worker's files are removed by the next processing run on that machine once they are older
 # than HUB_SCRATCH_MAX_AGE seconds (a live attempt writes to its files with every block).

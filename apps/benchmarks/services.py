@@ -5,10 +5,12 @@ worker recomputes it (apps.benchmarks.freshness).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from apps.audit.services import record_event
 from apps.benchmarks.cells import CellKey
+from apps.benchmarks.codes import Status
 from apps.benchmarks.freshness import mark_stale
-from apps.benchmarks.models import DEFAULT_COHORT, Cohort, PolicyVersion, Run
+from apps.benchmarks.models import DEFAULT_COHORT, Cohort, Figure, PolicyVersion, Run
 from apps.benchmarks.permissions import check_can_steward
 from apps.benchmarks.policy import (
     PolicyError,
@@ -26,7 +29,7 @@ from apps.benchmarks.policy import (
     policy_from_document,
     policy_sha256,
 )
-from apps.benchmarks.runs import active_policy, decide, prepare
+from apps.benchmarks.runs import OverBudget, active_policy, decide, prepare
 from apps.benchmarks.selectors import periods_with_data, standards_to_benchmark
 from apps.organizations.models import Organization
 from apps.standards.models import Standard
@@ -98,29 +101,51 @@ class PeriodPreview:
     newly_withheld: int
 
 
-def preview_cohort(*, actor: Any, cohort: Cohort) -> list[PeriodPreview]:
-    """Run the engine for the newest periods with the cohort added, store nothing, and compare."""
+@dataclass(frozen=True)
+class CohortPreview:
+    periods: list[PeriodPreview]
+    """Newest first."""
+    not_previewed: list[str]
+    """Periods the engine could not decide in the preview's time (HUB_BENCHMARK_PREVIEW_SECONDS)."""
+
+
+def preview_cohort(*, actor: Any, cohort: Cohort) -> CohortPreview:
+    """Run the engine for the newest periods with the cohort added, store nothing, and compare with
+    what is published now (the current figures). A page waits for it, so the engine gets
+    HUB_BENCHMARK_PREVIEW_SECONDS for all the periods together, newest first."""
     check_can_steward(actor)
-    previews = []
+    previews, skipped = [], []
     policy = policy_from_document(active_policy().document)
-    for period in periods_with_data(cohort.standard)[-PREVIEW_PERIODS:]:
-        without, _seconds = decide(prepare(cohort.standard, period), policy)
-        prepared = prepare(cohort.standard, period, extra=cohort)
-        added, _seconds = decide(prepared, policy)
-        before = {(d.cell, d.statistic): d.status for d in without.decisions}
+    deadline = time.monotonic() + settings.HUB_BENCHMARK_PREVIEW_SECONDS
+    for period in reversed(periods_with_data(cohort.standard)[-PREVIEW_PERIODS:]):
+        remaining = deadline - time.monotonic()
+        prepared = prepare(cohort.standard, period, extra=cohort) if remaining > 0 else None
+        try:
+            if prepared is None:
+                raise OverBudget
+            added, _seconds = decide(prepared, policy, budget=max(remaining, 0.001))
+        except OverBudget:
+            skipped.append(period)
+            continue
+        published_now = set(
+            Figure.objects.filter(
+                standard=cohort.standard, period=period, is_current=True, status=Status.PUBLISHED
+            ).values_list("cohort", "measure", "breakdown_field", "breakdown_value", "statistic")
+        )
         own: Counter[str] = Counter()
         newly = 0
         for decision in added.decisions:
-            if CellKey.parse(decision.cell).cohort == cohort.code:
+            key = CellKey.parse(decision.cell)
+            if key.cohort == cohort.code:
                 own[decision.status.value] += 1
-            elif (
-                before.get((decision.cell, decision.statistic)) == "published"
-                and decision.status != "published"
+            elif decision.status != Status.PUBLISHED and (
+                (key.cohort, key.measure, key.breakdown_field, key.breakdown_value, decision.statistic.value)
+                in published_now
             ):
                 newly += 1
         members = {cell.firms for cell in prepared.cells if cell.key.startswith(f"{cohort.code}|")}
         previews.append(PeriodPreview(period, len(next(iter(members), frozenset())), dict(own), newly))
-    return previews
+    return CohortPreview(previews, skipped)
 
 
 def _mark_standard(standard: Standard) -> None:
@@ -158,6 +183,11 @@ def retire_cohort(*, actor: Any, cohort: Cohort, request: Any = None) -> Cohort:
     return cohort
 
 
+def _rules(document: dict[str, Any]) -> dict[str, Any]:
+    """A policy document without its name, version and sign-off note: what decides figures."""
+    return {key: value for key, value in document.items() if key not in ("name", "version", "sign_off")}
+
+
 def adopt_policy(*, actor: Any, document: dict[str, Any], request: Any = None) -> PolicyVersion:
     """A new version of the disclosure policy, in force at once; every benchmark is recomputed under it.
     Raises ValidationError listing what is outside the allowed ranges (a legal parameter departing from
@@ -170,10 +200,10 @@ def adopt_policy(*, actor: Any, document: dict[str, Any], request: Any = None) -
     except (KeyError, TypeError, ValueError, ArithmeticError) as error:
         raise ValidationError(_("The policy document is incomplete: %(error)s") % {"error": error}) from None
     digest = policy_sha256(policy)
+    if _rules(policy_document(policy)) == _rules(active_policy().document):
+        raise ValidationError(_("This policy is the one in force."))
     if PolicyVersion.objects.filter(version=policy.version).exists():
         raise ValidationError({"version": _("A policy with this version exists already: give it a new one.")})
-    if digest == active_policy().sha256:
-        raise ValidationError(_("This policy is the one in force."))
     with transaction.atomic():
         adopted = PolicyVersion.objects.create(
             version=policy.version,

@@ -145,7 +145,7 @@ def steward_cohort(request: HttpRequest, pk: str) -> HttpResponse:
     preview = (
         services.preview_cohort(actor=request.user, cohort=cohort)
         if cohort.status == Cohort.Status.DRAFT
-        else []
+        else None
     )
     return render(
         request,
