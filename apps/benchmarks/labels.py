@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.benchmarks.codes import PublicReason, Statistic, Status
 
@@ -18,11 +18,11 @@ STATISTIC_LABELS: dict[str, Promise] = {
     Statistic.MEAN: gettext_lazy("mean"),
 }
 STATUS_LABELS: dict[str, Promise] = {
-    Status.PUBLISHED: gettext_lazy("published"),
-    Status.SUPPRESSED: gettext_lazy("withheld"),
-    Status.EMBARGOED: gettext_lazy("embargoed"),
-    Status.NOT_COMPUTED: gettext_lazy("not computed"),
-    Status.NO_DATA: gettext_lazy("no data"),
+    Status.PUBLISHED: pgettext_lazy("figure status", "published"),
+    Status.SUPPRESSED: pgettext_lazy("figure status", "withheld"),
+    Status.EMBARGOED: pgettext_lazy("figure status", "embargoed"),
+    Status.NOT_COMPUTED: pgettext_lazy("figure status", "not computed"),
+    Status.NO_DATA: pgettext_lazy("figure status", "no data"),
 }
 NOT_COMPUTED_HELP = gettext_lazy(
     "The hub could not compute this period's benchmarks in the time a run is given; nothing is "
@@ -32,7 +32,7 @@ REASON_LABELS: dict[str, Promise] = {
     PublicReason.CONFIDENTIAL: gettext_lazy("confidential"),
     PublicReason.TOO_FEW_FIRMS: gettext_lazy("too few firms"),
     PublicReason.STATISTIC_NEEDS_MORE_FIRMS: gettext_lazy("statistic needs more firms"),
-    PublicReason.EMBARGOED: gettext_lazy("embargoed"),
+    PublicReason.EMBARGOED: pgettext_lazy("reason a figure is not published", "embargoed"),
 }
 REASON_HELP: dict[str, Promise] = {
     PublicReason.CONFIDENTIAL: gettext_lazy(
@@ -48,9 +48,9 @@ REASON_HELP: dict[str, Promise] = {
     ),
 }
 RELIABILITY_LABELS: dict[str, Promise] = {
-    "low": gettext_lazy("low"),
-    "medium": gettext_lazy("medium"),
-    "high": gettext_lazy("high"),
+    "low": pgettext_lazy("reliability of a figure", "low"),
+    "medium": pgettext_lazy("reliability of a figure", "medium"),
+    "high": pgettext_lazy("reliability of a figure", "high"),
 }
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.benchmarks.codes import STATISTICS, PublicReason, Status
 
@@ -47,9 +48,9 @@ class Cohort(models.Model):
     computed; a draft is previewed first (what activating it would cost in suppressions)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        ACTIVE = "active", _("active")
-        RETIRED = "retired", _("retired")
+        DRAFT = "draft", pgettext_lazy("cohort state", "draft")
+        ACTIVE = "active", pgettext_lazy("cohort state", "active")
+        RETIRED = "retired", pgettext_lazy("cohort state", "retired")
 
     standard = models.ForeignKey("standards.Standard", on_delete=models.CASCADE, related_name="cohorts")
     code = models.SlugField(_("code"), max_length=60)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from apps.audit.models import AuditEvent
 from apps.benchmarks import runs, services
@@ -23,6 +24,12 @@ from tests.benchmarks.hub import Alliance, make_alliance, spread
 PERIODS = ("2026-05", "2026-06")
 CODE = "tomato-paste.exports"
 ENGLISH = {"en": "Changji firms"}
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
