@@ -25,11 +25,6 @@ B_ROWS = [row("hot-break-28-30", "KZ", 160, 160 * 777.0, 28.1)]
 
 
 @pytest.fixture
-def version(standards: Any) -> StandardVersion:
-    return StandardVersion.objects.get(standard__code=CODE, version="1.1.0")
-
-
-@pytest.fixture
 def alliance(cast: Any, version: StandardVersion) -> Alliance:
     found = make_alliance(cast.steward, version)
     for firm, letter in ((cast.org_a, "a"), (cast.org_b, "b")):

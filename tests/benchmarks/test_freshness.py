@@ -26,11 +26,6 @@ PERIOD = "2026-06"
 
 
 @pytest.fixture
-def version(standards: Any) -> StandardVersion:
-    return StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.1.0")
-
-
-@pytest.fixture
 def alliance(cast: Any, version: StandardVersion) -> Alliance:
     return make_alliance(cast.steward, version)
 

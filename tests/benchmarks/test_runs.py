@@ -30,11 +30,6 @@ PERIOD = "2026-06"  # released: its three-month lag has passed by the tests' tod
 
 
 @pytest.fixture
-def version(standards: Any) -> StandardVersion:
-    return StandardVersion.objects.get(standard__code="tomato-paste.exports", version="1.1.0")
-
-
-@pytest.fixture
 def alliance(cast: Any, version: StandardVersion) -> Alliance:
     found = make_alliance(cast.steward, version)
     spread(found, PERIOD, 14)

@@ -33,11 +33,6 @@ def _english() -> Any:
 
 
 @pytest.fixture
-def version(standards: Any) -> StandardVersion:
-    return StandardVersion.objects.get(standard__code=CODE, version="1.1.0")
-
-
-@pytest.fixture
 def alliance(cast: Any, version: StandardVersion) -> Alliance:
     """Twelve firms in each period, half of them in Changji; each period computed once."""
     found = make_alliance(cast.steward, version)
