@@ -70,7 +70,7 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     """Raise OverBudget in the block once `seconds` have passed (a real-time timer signal). Only the
     main thread receives signals, as in a worker process, the command and tests; elsewhere (a web
     thread) there is no budget. A C call in progress (one linear programme) finishes first."""
-    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    if seconds is None or seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
 

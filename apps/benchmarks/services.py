@@ -118,12 +118,12 @@ def preview_cohort(*, actor: Any, cohort: Cohort) -> CohortPreview:
     policy = policy_from_document(active_policy().document)
     deadline = time.monotonic() + settings.HUB_BENCHMARK_PREVIEW_SECONDS
     for period in reversed(periods_with_data(cohort.standard)[-PREVIEW_PERIODS:]):
-        remaining = deadline - time.monotonic()
-        prepared = prepare(cohort.standard, period, extra=cohort) if remaining > 0 else None
+        if time.monotonic() >= deadline:
+            skipped.append(period)
+            continue
+        prepared = prepare(cohort.standard, period, extra=cohort)
         try:
-            if prepared is None:
-                raise OverBudget
-            added, _seconds = decide(prepared, policy, budget=max(remaining, 0.001))
+            added, _seconds = decide(prepared, policy, budget=max(deadline - time.monotonic(), 0.001))
         except OverBudget:
             skipped.append(period)
             continue
