@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,26 +46,25 @@ DOWNLOADS = ("csv", "svg", "png")
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The cell the reader chose, for its newest periods; `?format=csv|svg|png` downloads it."""
+    """The cell the reader chose, for its newest periods; `?format=csv|svg|png` downloads it.
+
+    The page is in the reader's language (the one the whole site is shown in); a download is in
+    `?lang=` when it names one of ours, so a shared link gives the same file to everyone, and every word
+    of one response is in one language."""
     check_can_read(request.user)
-    language = language_of(request)
+    kind = request.GET.get("format", "")
+    if kind in DOWNLOADS:
+        with translation.override(language_of(request)):
+            return _download_of(request, kind)
+    return _page(request)
+
+
+def _page(request: HttpRequest) -> HttpResponse:
+    language = translation.get_language() or settings.LANGUAGE_CODE
     choice = tables.choose(request.user, request.GET, language)
     rows = tables.rows_of(choice, today=timezone.localdate())
-    kind = request.GET.get("format", "")
-    if kind == "csv":
-        return tables.table_csv(choice, rows)
     geometry = charts.layout(tables.chart_periods(rows))
-    with_own = choice.organization is not None
-    if kind == "png":
-        codes = charts.PNG_LEGEND if with_own else charts.PNG_LEGEND[:3]
-        return _download(charts.png(geometry, legend=codes), "image/png", choice, "png")
     title = _chart_title(choice)
-    legend = [_("p10 to p90"), _("p25 to p75"), str(labels.STATISTIC_LABELS["median"])]
-    legend += [_("your figure")] if with_own else []
-    if kind == "svg":
-        svg = charts.svg(geometry, title=title, legend=legend, standalone=True)
-        return _download(svg.encode(), "image/svg+xml", choice, "svg")
-    query = choice.query
     return render(
         request,
         "benchmarks/index.html",
@@ -73,14 +72,34 @@ def index(request: HttpRequest) -> HttpResponse:
             "choice": choice,
             "rows": rows,
             "reasons": tables.reasons_of(rows),
-            "chart": charts.svg(geometry, title=title, legend=legend) if not geometry.empty else "",
-            "downloads": {kind: urlencode({**query, "format": kind}) for kind in DOWNLOADS},
+            "chart": "" if geometry.empty else charts.svg(geometry, title=title, legend=_legend(choice)),
+            "downloads": {
+                kind: urlencode({**choice.query, "format": kind, "lang": language}) for kind in DOWNLOADS
+            },
             "reliability_labels": labels.RELIABILITY_LABELS,
             "reason_labels": labels.REASON_LABELS,
             "reason_help": labels.REASON_HELP,
             "statistics": [labels.STATISTIC_LABELS[s] for s in tables.COLUMNS],
         },
     )
+
+
+def _download_of(request: HttpRequest, kind: str) -> HttpResponse:
+    choice = tables.choose(request.user, request.GET, translation.get_language() or settings.LANGUAGE_CODE)
+    rows = tables.rows_of(choice, today=timezone.localdate())
+    if kind == "csv":
+        return tables.table_csv(choice, rows)
+    geometry = charts.layout(tables.chart_periods(rows))
+    if kind == "png":
+        codes = charts.PNG_LEGEND if choice.organization is not None else charts.PNG_LEGEND[:3]
+        return _download(charts.png(geometry, legend=codes), "image/png", choice, "png")
+    svg = charts.svg(geometry, title=_chart_title(choice), legend=_legend(choice), standalone=True)
+    return _download(svg.encode(), "image/svg+xml", choice, "svg")
+
+
+def _legend(choice: tables.Choice) -> list[str]:
+    legend = [_("p10 to p90"), _("p25 to p75"), str(labels.STATISTIC_LABELS["median"])]
+    return legend + ([_("your figure")] if choice.organization is not None else [])
 
 
 def _chart_title(choice: tables.Choice) -> str:
