@@ -67,12 +67,15 @@ def _submission_in_force(sender: Any, standard_id: int, period: str, **kwargs: A
 
 
 def _claim(now: datetime) -> Pending | None:
-    """Take the oldest due row: push its `due_at` past the lease, so nobody else takes it meanwhile."""
+    """Take a due row, the newest period first (the one readers look at; a backlog, as after a first
+    load or a change of policy, fills the pages from the top), then the longest due: push its `due_at`
+    past the lease, so nobody else takes it meanwhile. Every due row is taken in turn: a newer period
+    goes first only while it is due, and is then computed and gone."""
     with transaction.atomic():
         row = (
             Pending.objects.select_for_update(skip_locked=True)
             .filter(due_at__lte=now)
-            .order_by("due_at")
+            .order_by("-period", "due_at", "pk")
             .first()
         )
         if row is not None:

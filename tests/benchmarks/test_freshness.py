@@ -140,5 +140,5 @@ def test_a_task_takes_no_period_after_its_time(alliance: Alliance, cast: Any) ->
     spread(alliance, "2026-05", 5, prefix="may")
     later = timezone.now() + timedelta(seconds=21)
     runs = freshness.recompute_due(now=later, seconds=0)  # one period, then no time left
-    assert len(runs) == 1 and Pending.objects.count() == 1
+    assert [run.period for run in runs] == [PERIOD] and Pending.objects.count() == 1
     assert len(freshness.recompute_due(now=later)) == 1 and not Pending.objects.exists()
