@@ -39,7 +39,8 @@ from apps.benchmarks.selectors import (
     runs_listed,
     standards_to_benchmark,
 )
-from apps.standards.selectors import language_of
+from apps.standards.models import Field
+from apps.standards.selectors import current_version, fields_of, language_of
 
 DOWNLOADS = ("csv", "svg", "png")
 
@@ -152,7 +153,10 @@ def steward_cohorts(request: HttpRequest) -> HttpResponse:
 
 
 def _size_classes(cohort: Cohort) -> str:
-    return ", ".join(labels.code_label(labels.SIZE_CLASS_LABELS, code) for code in cohort.size_classes)
+    """A cohort's size classes in words, smallest first (the cohort keeps their codes sorted by name)."""
+    order = list(labels.SIZE_CLASS_LABELS)
+    codes = sorted(cohort.size_classes, key=lambda code: order.index(code) if code in order else len(order))
+    return ", ".join(labels.code_label(labels.SIZE_CLASS_LABELS, code) for code in codes)
 
 
 def _add_errors(form: CohortForm | PolicyForm, error: ValidationError) -> None:
@@ -290,15 +294,16 @@ def steward_run(request: HttpRequest, pk: str) -> HttpResponse:
     decisions = run_decisions(run, measure=measure, status=status)
     filters = urlencode({key: value for key, value in (("measure", measure), ("status", status)) if value})
     page = Paginator(decisions, 200).get_page(request.GET.get("page"))
+    fields = _fields_of(run)
     return render(
         request,
         "benchmarks/steward_run.html",
         {
             "run": run,
             "page": page,
-            "rows": [_decision(figure) for figure in page],
+            "rows": [_decision(figure, fields) for figure in page],
             "statuses": labels.STATUS_LABELS,
-            "measures": run_measures(run),
+            "measures": [(code, _title(fields, code)) for code in run_measures(run)],
             "measure": measure,
             "status": status,
             "filters": filters,
@@ -306,13 +311,32 @@ def steward_run(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-def _decision(figure: Figure) -> dict[str, Any]:
+def _fields_of(run: Run) -> dict[str, Field]:
+    """The run's standard's fields by name (its current version's: titles for measures, breakdowns)."""
+    version = current_version(run.standard)
+    return {field.name: field for field in fields_of(version)} if version is not None else {}
+
+
+def _title(fields: dict[str, Field], name: str) -> str:
+    found = fields.get(name)
+    return pick(found.titles, name) if found is not None else name
+
+
+def _decision(figure: Figure, fields: dict[str, Field]) -> dict[str, Any]:
     """A figure's decision in words for the stewards' page; the rule's and warnings' codes stay beside
-    their labels (`codes` pairs each label with its code)."""
+    their labels (`warnings` pairs each label with its code)."""
     evidence = figure.evidence or {}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    breakdown = (
+        tables.breakdown_label(fields, figure.breakdown_field, figure.breakdown_value, language)
+        if figure.breakdown_field
+        else ""
+    )
     return {
         "figure": figure,
         "e": evidence,
+        "measure": _title(fields, figure.measure),
+        "breakdown": breakdown,
         "statistic": labels.code_label(labels.STATISTIC_LABELS, figure.statistic),
         "status": labels.code_label(labels.STATUS_LABELS, figure.status),
         "reason": labels.code_label(labels.REASON_LABELS, figure.reason),
