@@ -11,16 +11,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from apps.benchmarks.codes import STATISTICS, MeasureClass
+from apps.benchmarks.labels import CLASS_LABELS, STATISTIC_LABELS
 from apps.organizations.models import Organization
 from apps.standards.models import Standard
 
 LEVELS = 6
 """Rows of statistic levels on the policy form (an empty row is no level)."""
-CLASS_LABELS = {
-    MeasureClass.PRICE_COST: _("Prices and costs"),
-    MeasureClass.QUANTITY: _("Quantities"),
-    MeasureClass.QUALITY: _("Quality"),
-}
 
 
 def _words(text: str) -> list[str]:
@@ -97,7 +93,7 @@ class PolicyForm(forms.Form):
             self.fields[f"level_{index}_statistics"] = forms.MultipleChoiceField(
                 label=_("Statistics"),
                 required=False,
-                choices=[(s.value, s.value) for s in STATISTICS],
+                choices=[(s.value, STATISTIC_LABELS[s]) for s in STATISTICS],
                 widget=forms.CheckboxSelectMultiple,
             )
             if index < len(levels):

@@ -56,11 +56,11 @@ class CohortView:
 
 DEFAULT_NAMES = {
     "en": "All member firms",
-    "zh-hans": "全部成员企业",
+    "zh-hans": "全部会员企业",
     "ru": "Все компании-участники",
     "kk": "Барлық мүше компаниялар",
     "ky": "Бардык мүчө компаниялар",
-    "uz": "Barcha aʼzo korxonalar",
+    "uz": "Barcha aʼzo kompaniyalar",
 }
 
 

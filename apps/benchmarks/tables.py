@@ -91,7 +91,8 @@ def _chosen(options: list[Option], wanted: str | None, default: str = "") -> str
     return default if default in values else (values[0] if values else "")
 
 
-def _breakdown_label(fields: dict[str, Field], name: str, value: str, language: str) -> str:
+def breakdown_label(fields: dict[str, Field], name: str, value: str, language: str) -> str:
+    """ "Destination country: Kazakhstan": a breakdown's field title and value in `language`."""
     found = fields.get(name)
     title = pick(found.titles, name, language) if found else name
     if found is not None and found.type == Field.Type.COUNTRY:
@@ -148,7 +149,7 @@ def choose(actor: Any, query: QueryDict, language: str) -> Choice:
     choice.unit = symbol(choice.measure.unit, language) if choice.measure.unit else ""
     by_name = {f.name: f for f in fields}
     choice.breakdowns = [Option("", _("Whole cohort"))] + [
-        Option(f"{name}:{value}", _breakdown_label(by_name, name, value, language))
+        Option(f"{name}:{value}", breakdown_label(by_name, name, value, language))
         for name, value in breakdown_cells(
             standard=choice.standard.code, measure=choice.measure.name, cohort=choice.cohort
         )

@@ -24,7 +24,7 @@ from alliance.errors import error_text
 from alliance.i18n import pick
 from apps.benchmarks import charts, labels, services, tables
 from apps.benchmarks.forms import CohortForm, PolicyForm
-from apps.benchmarks.models import Cohort
+from apps.benchmarks.models import Cohort, Figure, Run
 from apps.benchmarks.permissions import (
     access_cohort_by_id,
     access_run_by_id,
@@ -39,7 +39,8 @@ from apps.benchmarks.selectors import (
     runs_listed,
     standards_to_benchmark,
 )
-from apps.standards.selectors import language_of
+from apps.standards.models import Field
+from apps.standards.selectors import current_version, fields_of, language_of
 
 DOWNLOADS = ("csv", "svg", "png")
 
@@ -145,8 +146,17 @@ def steward_cohorts(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Draft cohort created: check its preview, then activate it."))
             return redirect("benchmarks:steward_cohort", pk=cohort.pk)
-    cohorts = [(cohort, pick(cohort.names, cohort.code)) for cohort in cohorts_listed()]
+    cohorts = [
+        (cohort, pick(cohort.names, cohort.code), _size_classes(cohort)) for cohort in cohorts_listed()
+    ]
     return render(request, "benchmarks/steward_cohorts.html", {"form": form, "cohorts": cohorts})
+
+
+def _size_classes(cohort: Cohort) -> str:
+    """A cohort's size classes in words, smallest first (the cohort keeps their codes sorted by name)."""
+    order = list(labels.SIZE_CLASS_LABELS)
+    codes = sorted(cohort.size_classes, key=lambda code: order.index(code) if code in order else len(order))
+    return ", ".join(labels.code_label(labels.SIZE_CLASS_LABELS, code) for code in codes)
 
 
 def _add_errors(form: CohortForm | PolicyForm, error: ValidationError) -> None:
@@ -172,6 +182,7 @@ def steward_cohort(request: HttpRequest, pk: str) -> HttpResponse:
         {
             "cohort": cohort,
             "name": pick(cohort.names, cohort.code),
+            "size_classes": _size_classes(cohort),
             "preview": preview,
             "statuses": labels.STATUS_LABELS,
         },
@@ -229,7 +240,26 @@ def steward_policy(request: HttpRequest) -> HttpResponse:
                 % {"version": adopted.version},
             )
             return redirect("benchmarks:steward_policy")
-    return render(request, "benchmarks/steward_policy.html", {"policy": policy, "form": form})
+    document = policy.document
+    return render(
+        request,
+        "benchmarks/steward_policy.html",
+        {
+            "policy": policy,
+            "form": form,
+            "classes": [
+                (labels.code_label(labels.CLASS_LABELS, code), code, rules)
+                for code, rules in document["classes"].items()
+            ],
+            "levels": [
+                (
+                    level["min_firms"],
+                    ", ".join(labels.code_label(labels.STATISTIC_LABELS, s) for s in level["statistics"]),
+                )
+                for level in document["statistic_levels"]
+            ],
+        },
+    )
 
 
 @login_required
@@ -243,11 +273,17 @@ def steward_runs(request: HttpRequest) -> HttpResponse:
         "benchmarks/steward_runs.html",
         {
             "page": page,
+            "runs": [(run, _summary(run)) for run in page],
             "standard": standard,
             "standards": [s.code for s in standards_to_benchmark()],
             "filters": urlencode({"standard": standard}) if standard else "",
         },
     )
+
+
+def _summary(run: Run) -> list[tuple[str, str, int]]:
+    """A run's figures by status and reason: (label, code, count)."""
+    return [(labels.summary_label(key), key, count) for key, count in run.summary.items()]
 
 
 @login_required
@@ -257,16 +293,58 @@ def steward_run(request: HttpRequest, pk: str) -> HttpResponse:
     measure, status = request.GET.get("measure", ""), request.GET.get("status", "")
     decisions = run_decisions(run, measure=measure, status=status)
     filters = urlencode({key: value for key, value in (("measure", measure), ("status", status)) if value})
+    page = Paginator(decisions, 200).get_page(request.GET.get("page"))
+    fields = _fields_of(run)
     return render(
         request,
         "benchmarks/steward_run.html",
         {
             "run": run,
-            "page": Paginator(decisions, 200).get_page(request.GET.get("page")),
+            "page": page,
+            "rows": [_decision(figure, fields) for figure in page],
             "statuses": labels.STATUS_LABELS,
-            "measures": run_measures(run),
+            "measures": [(code, _title(fields, code)) for code in run_measures(run)],
             "measure": measure,
             "status": status,
             "filters": filters,
         },
     )
+
+
+def _fields_of(run: Run) -> dict[str, Field]:
+    """The run's standard's fields by name (its current version's: titles for measures, breakdowns)."""
+    version = current_version(run.standard)
+    return {field.name: field for field in fields_of(version)} if version is not None else {}
+
+
+def _title(fields: dict[str, Field], name: str) -> str:
+    found = fields.get(name)
+    return pick(found.titles, name) if found is not None else name
+
+
+def _decision(figure: Figure, fields: dict[str, Field]) -> dict[str, Any]:
+    """A figure's decision in words for the stewards' page; the rule's and warnings' codes stay beside
+    their labels (`warnings` pairs each label with its code)."""
+    evidence = figure.evidence or {}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    breakdown = (
+        tables.breakdown_label(fields, figure.breakdown_field, figure.breakdown_value, language)
+        if figure.breakdown_field
+        else ""
+    )
+    return {
+        "figure": figure,
+        "e": evidence,
+        "measure": _title(fields, figure.measure),
+        "breakdown": breakdown,
+        "statistic": labels.code_label(labels.STATISTIC_LABELS, figure.statistic),
+        "status": labels.code_label(labels.STATUS_LABELS, figure.status),
+        "reason": labels.code_label(labels.REASON_LABELS, figure.reason),
+        "rule": labels.code_label(labels.RULE_LABELS, evidence.get("rule")),
+        "warnings": [
+            (labels.code_label(labels.WARNING_LABELS, code), code) for code in evidence.get("warnings") or ()
+        ],
+        "attacker": labels.code_label(labels.ATTACKER_LABELS, evidence.get("attacker")),
+        "attack": labels.code_label(labels.ATTACK_LABELS, evidence.get("attack")),
+        "protects": [labels.target_label(label) for label in evidence.get("protects") or ()],
+    }
