@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from apps.benchmarks.codes import STATISTICS, MeasureClass, Statistic
 from apps.benchmarks.quantiles import minimum_firms
 
@@ -22,11 +24,23 @@ STATIC_AUDIT_INSIDERS = 2
 """The statistic sets' minimums are derived against two colluding insiders (the reference's third column)."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One way a policy leaves the allowed ranges: a message marked for translation (the caller
+    translates it, then fills in `params`) and its parameters; `measure_class` names a class by code."""
+
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message % self.params if self.params else self.message
+
+
 class PolicyError(ValueError):
     """A policy outside the allowed ranges; `problems` lists every one found."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems))
         self.problems = problems
 
 
@@ -105,65 +119,118 @@ class Policy:
         return None
 
 
-def _class_problems(measure_class: MeasureClass, rules: ClassRules) -> list[str]:
+def _class_problems(measure_class: MeasureClass, rules: ClassRules) -> list[Problem]:
     problems = []
-    name = measure_class.value
+    name = {"measure_class": measure_class.value}
     sensitive = measure_class.competitively_sensitive
     if rules.min_contributors < (5 if sensitive else 3):
-        problems.append(f"{name}: min_contributors must be at least {5 if sensitive else 3}")
+        problems.append(
+            Problem(
+                gettext_noop(
+                    "%(measure_class)s: the minimum number of contributors must be at least %(low)d"
+                ),
+                {**name, "low": 5 if sensitive else 3},
+            )
+        )
     share = rules.max_weight_share
     if share is not None and not Decimal("0.10") <= share <= Decimal("0.50"):
-        problems.append(f"{name}: max_weight_share must lie in 0.10–0.50")
+        problems.append(
+            Problem(
+                gettext_noop("%(measure_class)s: the largest contributor's share must lie in 0.10–0.50"), name
+            )
+        )
     if sensitive and share is None:
-        problems.append(f"{name}: a competitively sensitive class needs max_weight_share")
+        problems.append(
+            Problem(
+                gettext_noop("%(measure_class)s: this class needs a largest contributor's share"),
+                name,
+            )
+        )
     if rules.p_percent is not None and not 10 <= rules.p_percent <= 20:
-        problems.append(f"{name}: p_percent must lie in 10–20")
+        problems.append(Problem(gettext_noop("%(measure_class)s: p must lie in 10–20 per cent"), name))
     if share is None and rules.p_percent is None:
-        problems.append(f"{name}: needs max_weight_share or p_percent")
+        problems.append(
+            Problem(
+                gettext_noop("%(measure_class)s: needs a largest contributor's share or the p-percent rule"),
+                name,
+            )
+        )
     low, high = (3, 12) if sensitive else (0, 12)
     if not low <= rules.lag_months <= high:
-        problems.append(f"{name}: lag_months must lie in {low}–{high}")
+        problems.append(
+            Problem(
+                gettext_noop("%(measure_class)s: the lag must lie in %(low)d–%(high)d months"),
+                {**name, "low": low, "high": high},
+            )
+        )
     return problems
 
 
-def _level_problems(policy: Policy) -> list[str]:
+def _level_problems(policy: Policy) -> list[Problem]:
     problems = []
     previous: StatisticLevel | None = None
     for level in policy.statistic_levels:
-        label = "+".join(sorted(level.statistics)) or "(empty)"
+        label = {"statistics": "+".join(sorted(level.statistics))}
         if not level.statistics:
-            problems.append("a statistic level needs at least one statistic")
+            problems.append(Problem(gettext_noop("a statistic level needs at least one statistic")))
             continue
         if previous is not None and not (
             level.min_firms > previous.min_firms and level.statistics > previous.statistics
         ):
-            problems.append(f"{label}: levels must grow in min_firms and in statistics")
+            problems.append(
+                Problem(
+                    gettext_noop(
+                        "%(statistics)s: each level must need more firms and publish more statistics "
+                        "than the one before"
+                    ),
+                    label,
+                )
+            )
         derived = minimum_firms(level.statistics, policy.quantile_window, STATIC_AUDIT_INSIDERS)
-        if derived is None or level.min_firms < max(derived, 3):
-            problems.append(f"{label}: the static audit needs at least {derived or 'more than 30'} firms")
+        if derived is None:
+            problems.append(
+                Problem(
+                    gettext_noop("%(statistics)s: the static audit needs a number of firms over 30"), label
+                )
+            )
+        elif level.min_firms < max(derived, 3):
+            problems.append(
+                Problem(
+                    gettext_noop(
+                        "%(statistics)s: the static audit needs a number of firms of at least %(firms)d"
+                    ),
+                    {**label, "firms": max(derived, 3)},
+                )
+            )
         previous = level
     if not policy.statistic_levels:
-        problems.append("statistic_levels must not be empty")
+        problems.append(Problem(gettext_noop("the policy needs at least one statistic level")))
     return problems
 
 
-def policy_problems(policy: Policy) -> list[str]:
+def policy_problems(policy: Policy) -> list[Problem]:
     """Every way `policy` leaves the allowed ranges of reference §6.3 (empty when it is valid)."""
     problems = []
     if not policy.name or not policy.version:
-        problems.append("name and version must not be empty")
+        problems.append(Problem(gettext_noop("the policy needs a name and a version")))
     for measure_class in MeasureClass:
         problems.extend(_class_problems(measure_class, policy.rules_for(measure_class)))
     if policy.quantile_window < 3:
-        problems.append("quantile_window must be at least 3")
+        problems.append(Problem(gettext_noop("the quantile window must be at least 3 firms")))
     else:
         problems.extend(_level_problems(policy))
     if not Decimal("0.05") <= policy.protection_interval <= Decimal("0.20"):
-        problems.append("protection_interval must lie in 0.05–0.20")
+        problems.append(Problem(gettext_noop("the protection interval must lie in 0.05–0.20")))
     if not Decimal("0") <= policy.homogeneity_warn <= Decimal("0.05"):
-        problems.append("homogeneity_warn must lie in 0–0.05")
+        problems.append(Problem(gettext_noop("the homogeneity warning must lie in 0–0.05")))
     if legal_departures(policy) and not policy.sign_off.strip():
-        problems.append("a legal parameter departs from the defaults: a sign-off note is needed")
+        problems.append(
+            Problem(
+                gettext_noop(
+                    "a threshold, dominance cap or lag departs from the defaults: a sign-off note is needed"
+                )
+            )
+        )
     return problems
 
 

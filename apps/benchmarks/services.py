@@ -20,10 +20,12 @@ from apps.audit.services import record_event
 from apps.benchmarks.cells import CellKey
 from apps.benchmarks.codes import Status
 from apps.benchmarks.freshness import mark_stale
+from apps.benchmarks.labels import CLASS_LABELS, code_label
 from apps.benchmarks.models import DEFAULT_COHORT, Cohort, Figure, PolicyVersion, Run
 from apps.benchmarks.permissions import check_can_steward
 from apps.benchmarks.policy import (
     PolicyError,
+    Problem,
     legal_departures,
     policy_document,
     policy_from_document,
@@ -188,6 +190,14 @@ def _rules(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key not in ("name", "version", "sign_off")}
 
 
+def _policy_problem(problem: Problem) -> str:
+    """A policy's problem in the steward's language, its measure class by name."""
+    params = dict(problem.params)
+    if "measure_class" in params:
+        params["measure_class"] = code_label(CLASS_LABELS, params["measure_class"])
+    return _(problem.message) % params if params else _(problem.message)
+
+
 def adopt_policy(*, actor: Any, document: dict[str, Any], request: Any = None) -> PolicyVersion:
     """A new version of the disclosure policy, in force at once; every benchmark is recomputed under it.
     Raises ValidationError listing what is outside the allowed ranges (a legal parameter departing from
@@ -196,7 +206,7 @@ def adopt_policy(*, actor: Any, document: dict[str, Any], request: Any = None) -
     try:
         policy = policy_from_document(document)
     except PolicyError as error:
-        raise ValidationError(error.problems) from None
+        raise ValidationError([_policy_problem(problem) for problem in error.problems]) from None
     except (KeyError, TypeError, ValueError, ArithmeticError) as error:
         raise ValidationError(_("The policy document is incomplete: %(error)s") % {"error": error}) from None
     digest = policy_sha256(policy)
