@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.submissions",
     "apps.benchmarks",
+    "apps.exchange",
     "apps.portal",
 ]
 

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.standards.api_urls")),
     path("", include("apps.submissions.api_urls")),
     path("", include("apps.benchmarks.api_urls")),
+    path("", include("apps.exchange.api_urls")),
 ]
 
 # The API docs under the hub's Content-Security-Policy (settings.py): Swagger UI's script is served as a
@@ -37,6 +38,7 @@ urlpatterns = [
     path("", include("apps.standards.urls")),
     path("", include("apps.submissions.urls")),
     path("", include("apps.benchmarks.urls")),
+    path("", include("apps.exchange.urls")),
     path("", include("apps.portal.urls")),
 ]
 

@@ -144,6 +144,16 @@ def record_denied_access(
     )
 
 
+def record_refusal(
+    *, actor: Any, action: str, data: dict[str, Any], request: Any = None
+) -> AuditEvent | None:
+    """Record in the stewards' security log (no organization) that `actor` was refused something it
+    asked for (`data` says what), once per REPEAT_SECONDS for the same actor and question."""
+    if not _first_in_a_while("refused", _actor_key(actor), action, data):
+        return None
+    return record_event(actor=actor, action=action, organization=None, data=data, request=request)
+
+
 def client_address(request: Any) -> str:
     """The client's address, trusting X-Forwarded-For only behind HUB_TRUSTED_PROXIES proxies (what audit
     events record, and what the sign-in limits count by)."""

@@ -40,6 +40,8 @@ from apps.benchmarks.selectors import (
     standard_to_benchmark,
     standards_to_benchmark,
 )
+from apps.exchange.access import Scope, partner_release, readable, scope_of
+from apps.exchange.refusals import refuse_out_of_scope
 from apps.standards.templates_files import safe_cell
 
 STATUSES = [status.value for status in Status]
@@ -81,6 +83,7 @@ class CohortList(APIView):
         _check_reader(request)
         query = CohortQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
+        scope = scope_of(request.user, timezone.localdate())
         standards = standards_to_benchmark()
         if query.validated_data.get("standard"):
             standards = [s for s in standards if s.code == query.validated_data["standard"]]
@@ -95,6 +98,7 @@ class CohortList(APIView):
                     "is_default": view.is_default,
                 }
                 for view in cohorts_of(standards)
+                if scope is None or scope.may_read(standard=view.standard, cohort=view.code)
             ]
         )
 
@@ -182,12 +186,46 @@ class BenchmarkList(generics.ListAPIView):
         _check_reader(request)
         today = timezone.localdate()
         queryset = self.filter_queryset(self.get_queryset())
+        scope = scope_of(request.user, today)
+        if scope is not None:
+            _check_in_scope(request, scope)
+            queryset = readable(queryset, scope)
         if request.accepted_renderer.format == "csv":
             return figures_csv(
-                [figure_row(shown(figure, today)) for figure in queryset.iterator(chunk_size=2000)]
+                [figure_row(_shown(figure, today, scope)) for figure in queryset.iterator(chunk_size=2000)]
             )
         page = self.paginate_queryset(queryset) or []
-        return self.get_paginated_response([figure_row(shown(figure, today)) for figure in page])
+        return self.get_paginated_response([figure_row(_shown(figure, today, scope)) for figure in page])
+
+
+def _shown(figure: Any, today: Any, scope: Scope | None) -> Shown:
+    if scope is None:
+        return shown(figure, today)
+    release = partner_release(
+        scope,
+        standard=figure.standard.code,
+        measure=figure.measure,
+        cohort=figure.cohort,
+        period=figure.period,
+    )
+    return shown(figure, today, not_before=release)
+
+
+def _check_in_scope(request: Request, scope: Scope) -> None:
+    """A partner asking for a standard, measure or cohort outside its agreements is answered as if
+    it did not exist (404), and the attempt is audited."""
+    asked = {name: request.query_params.get(name, "") for name in ("standard", "measure", "cohort")}
+    if not any(asked.values()):
+        return
+    if asked["standard"]:
+        granted = scope.may_read(standard=asked["standard"], measure=asked["measure"], cohort=asked["cohort"])
+    else:
+        granted = any(
+            scope.may_read(standard=read.standard, measure=asked["measure"], cohort=asked["cohort"])
+            for read in scope.reads
+        )
+    if not granted:
+        refuse_out_of_scope(request, what={"benchmarks": asked})
 
 
 class PositionQuery(serializers.Serializer):

@@ -211,15 +211,17 @@ class Shown:
         return reliability(self.n_firms) if self.status != Status.NO_DATA else None
 
 
-def shown(figure: Figure, today: date) -> Shown:
-    """The figure on `today`: embargoed until its lag has passed, else as the run decided it. A figure
-    its run did not compute says so whatever the day: it holds nothing to wait for."""
+def shown(figure: Figure, today: date, *, not_before: date | None = None) -> Shown:
+    """The figure on `today`: embargoed until its lag has passed (and, for a partner, until
+    `not_before`, its agreement's release day, when that is later), else as the run decided it. A
+    figure its run did not compute says so whatever the day: it holds nothing to wait for."""
     if figure.status == Status.NOT_COMPUTED:
         return Shown(figure, Status.NOT_COMPUTED.value, None, None, None, None)
-    if figure.available_from is not None and today < figure.available_from:
-        return Shown(
-            figure, Status.EMBARGOED.value, None, PublicReason.EMBARGOED.value, None, figure.available_from
-        )
+    release = figure.available_from
+    if not_before is not None and (release is None or not_before > release):
+        release = not_before
+    if release is not None and today < release:
+        return Shown(figure, Status.EMBARGOED.value, None, PublicReason.EMBARGOED.value, None, release)
     published = figure.status == Status.PUBLISHED
     return Shown(
         figure,
@@ -227,7 +229,7 @@ def shown(figure: Figure, today: date) -> Shown:
         figure.value if published else None,
         figure.reason or None,
         figure.n_firms,
-        figure.available_from,
+        release,
     )
 
 

@@ -1,6 +1,6 @@
 """The demo alliance: the shipped sectors and standards, 59 member firms (24 in tomato paste, 17 in sea
-buckthorn, 18 in textiles; enough contributors for benchmarks), an applicant, two partners, a
-secretariat and a steward.
+buckthorn, 18 in textiles; enough contributors for benchmarks), an applicant, two partners (each with
+a data-sharing agreement), a secretariat and a steward.
 
 Idempotent: running it again changes nothing. Every demo organization `<slug>` has the users
 admin@<slug>.example, contributor@<slug>.example and viewer@<slug>.example; the steward is
@@ -11,6 +11,7 @@ admin, and that admin the others.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -18,6 +19,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.benchmarks.models import DEFAULT_COHORT
+from apps.exchange.models import Agreement
+from apps.exchange.services import Grant, create_agreement
 from apps.organizations import services
 from apps.organizations.models import EnterpriseGroup, Membership, Organization, Role, Sector
 from apps.standards.services import load_standards
@@ -156,6 +160,30 @@ PARTNERS = [
     ("steppe-freight", "Steppe Freight Logistics", "Степная грузовая логистика", "KZ"),
     ("regional-chamber", "Regional Chamber of Commerce", "Региональная торговая палата", "KG"),
 ]
+# partner slug, title, lag in months, what it reads {standard: measures} (cohort `all`), what it pushes
+AGREEMENTS = [
+    (
+        "steppe-freight",
+        "Export volumes and prices for route planning",
+        3,
+        {
+            "tomato-paste.exports": ["quantity", "unit_price"],
+            "sea-buckthorn.exports": ["quantity", "unit_price"],
+        },
+        ["ca.border-crossings"],
+    ),
+    (
+        "regional-chamber",
+        "Sector benchmarks for the chamber's export reports",
+        6,
+        {
+            "tomato-paste.exports": ["quantity", "value", "unit_price", "brix"],
+            "sea-buckthorn.exports": ["quantity", "value", "unit_price"],
+            "textiles.exports": ["value", "unit_price"],
+        },
+        ["ca.market-prices"],
+    ),
+]
 APPLICANT = ("new-horizon-foods", "New Horizon Foods", "新地平线食品", "tomato-paste", "Hami", "small", "")
 
 
@@ -223,7 +251,24 @@ class Command(BaseCommand):
             created += new
         for organization in Organization.objects.all():
             self._members(steward, organization, password)
+        self._agreements(steward)
         return created
+
+    def _agreements(self, steward: User) -> None:
+        """Each demo partner's agreement, in force since the demo's first month, recorded by the steward."""
+        for slug, title, lag, reads, pushes in AGREEMENTS:
+            partner = Organization.objects.get(slug=slug)
+            if Agreement.objects.filter(partner=partner).exists():
+                continue
+            create_agreement(
+                actor=steward,
+                partner=partner,
+                title=title,
+                valid_from=date(2024, 1, 1),
+                lag_months=lag,
+                reads=[Grant(code, tuple(measures), (DEFAULT_COHORT,)) for code, measures in reads.items()],
+                push_standards=pushes,
+            )
 
     def _members(self, steward: User, organization: Organization, password_hash: str) -> None:
         """The steward adds the firm's first admin (it has none yet), who adds the others."""

@@ -1,0 +1,136 @@
+"""What a partner may read and push now: the one place every page, endpoint, export and webhook asks.
+
+A partner's machine client (an API token of an active partner organization) acts under the partner's
+agreements that are active and valid today. It reads published benchmark figures of the standards,
+measures and cohorts they name, each no sooner than the agreement's lag after its period ends (and
+never sooner than the disclosure policy's own embargo); it pushes the partner standards they name.
+Anything else does not exist for it. Agreements are read afresh on every request: a suspension, an
+expiry or a narrowed grant holds from the next request on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from apps.benchmarks.inputs import available_from
+from apps.benchmarks.measures import period_end
+from apps.exchange.models import Agreement
+from apps.organizations.models import Organization
+from apps.organizations.principals import TokenClient
+from apps.standards.models import StandardVersion
+
+
+@dataclass(frozen=True)
+class Read:
+    """One agreement's grant on one member standard."""
+
+    agreement: int
+    standard: str
+    measures: frozenset[str]
+    cohorts: frozenset[str]
+    lag_months: int
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A partner's agreements in force on `today`: what it may read and push."""
+
+    partner: Organization
+    today: date
+    agreements: tuple[Agreement, ...]
+    reads: tuple[Read, ...]
+    pushes: frozenset[str]
+
+    def grants(self, *, standard: str, measure: str, cohort: str) -> list[Read]:
+        return [
+            read
+            for read in self.reads
+            if read.standard == standard and measure in read.measures and cohort in read.cohorts
+        ]
+
+    def may_read(self, *, standard: str, measure: str = "", cohort: str = "") -> bool:
+        """Whether any agreement grants this standard (and measure and cohort, where named)."""
+        return any(
+            read.standard == standard
+            and (not measure or measure in read.measures)
+            and (not cohort or cohort in read.cohorts)
+            for read in self.reads
+        )
+
+    def may_push(self, standard: str) -> bool:
+        return standard in self.pushes
+
+
+def partner_of(actor: Any) -> Organization | None:
+    """The active partner organization `actor` acts for: its machine client's (API token's)."""
+    if not isinstance(actor, TokenClient):
+        return None
+    organization = actor.token.organization
+    if organization.kind != Organization.Kind.PARTNER or organization.status != Organization.Status.ACTIVE:
+        return None
+    return organization
+
+
+def agreements_in_force(partner: Organization, today: date) -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.filter(partner=partner, status=Agreement.Status.ACTIVE, valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("valid_from", "id")
+    )
+
+
+def scope_of(actor: Any, today: date) -> Scope | None:
+    """The scope of a partner's machine client on `today`; None for anyone else (members and stewards
+    are not partners: their reads are decided by apps.benchmarks.permissions)."""
+    partner = partner_of(actor)
+    if partner is None:
+        return None
+    agreements = tuple(
+        agreements_in_force(partner, today).prefetch_related("reads__standard", "push_standards")
+    )
+    reads = tuple(
+        Read(
+            agreement=agreement.pk,
+            standard=grant.standard.code,
+            measures=frozenset(grant.measures),
+            cohorts=frozenset(grant.cohorts),
+            lag_months=agreement.lag_months,
+            valid_until=agreement.valid_until,
+        )
+        for agreement in agreements
+        for grant in agreement.reads.all()
+    )
+    pushes = frozenset(s.code for agreement in agreements for s in agreement.push_standards.all())
+    return Scope(partner, today, agreements, reads, pushes)
+
+
+def readable(queryset: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
+    """The figures of `queryset` (benchmark Figure rows) that `scope` grants: by standard, measure and
+    cohort. Nothing when it grants nothing. The lag is applied per figure by `partner_release`."""
+    condition = Q(pk__in=[])
+    for read in scope.reads:
+        condition |= Q(standard__code=read.standard, measure__in=read.measures, cohort__in=read.cohorts)
+    return queryset.filter(condition)
+
+
+def _frequency(period: str) -> str:
+    if "-Q" in period:
+        return StandardVersion.Frequency.QUARTER
+    if len(period) == 7 and period[4] == "-":
+        return StandardVersion.Frequency.MONTH
+    return StandardVersion.Frequency.YEAR
+
+
+def partner_release(scope: Scope, *, standard: str, measure: str, cohort: str, period: str) -> date | None:
+    """The first day the partner may see a figure of this cell under its agreements (the shortest lag
+    among those that grant it), or None when none grants it."""
+    grants = scope.grants(standard=standard, measure=measure, cohort=cohort)
+    if not grants:
+        return None
+    end = period_end(period, _frequency(period))
+    return min(available_from(end, read.lag_months) for read in grants)
