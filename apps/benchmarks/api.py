@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from alliance.i18n import pick
 from alliance.rest import CsvRenderer, CursorPagination
 from apps.benchmarks import labels
+from apps.benchmarks.audiences import ReaderScope, scope_for
 from apps.benchmarks.codes import STATISTICS, PublicReason, Status
 from apps.benchmarks.filters import WHOLE_COHORT, FigureFilter
 from apps.benchmarks.models import DEFAULT_COHORT
@@ -40,8 +41,6 @@ from apps.benchmarks.selectors import (
     standard_to_benchmark,
     standards_to_benchmark,
 )
-from apps.exchange.access import Scope, partner_release, readable, scope_of
-from apps.exchange.refusals import refuse_out_of_scope
 from apps.standards.templates_files import safe_cell
 
 STATUSES = [status.value for status in Status]
@@ -83,7 +82,7 @@ class CohortList(APIView):
         _check_reader(request)
         query = CohortQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        scope = scope_of(request.user, timezone.localdate())
+        scope = scope_for(request.user, timezone.localdate())
         standards = standards_to_benchmark()
         if query.validated_data.get("standard"):
             standards = [s for s in standards if s.code == query.validated_data["standard"]]
@@ -186,10 +185,10 @@ class BenchmarkList(generics.ListAPIView):
         _check_reader(request)
         today = timezone.localdate()
         queryset = self.filter_queryset(self.get_queryset())
-        scope = scope_of(request.user, today)
+        scope = scope_for(request.user, today)
         if scope is not None:
             _check_in_scope(request, scope)
-            queryset = readable(queryset, scope)
+            queryset = scope.readable(queryset)
         if request.accepted_renderer.format == "csv":
             return figures_csv(
                 [figure_row(_shown(figure, today, scope)) for figure in queryset.iterator(chunk_size=2000)]
@@ -198,34 +197,21 @@ class BenchmarkList(generics.ListAPIView):
         return self.get_paginated_response([figure_row(_shown(figure, today, scope)) for figure in page])
 
 
-def _shown(figure: Any, today: Any, scope: Scope | None) -> Shown:
+def _shown(figure: Any, today: Any, scope: ReaderScope | None) -> Shown:
     if scope is None:
         return shown(figure, today)
-    release = partner_release(
-        scope,
-        standard=figure.standard.code,
-        measure=figure.measure,
-        cohort=figure.cohort,
-        period=figure.period,
+    release = scope.release(
+        standard=figure.standard.code, measure=figure.measure, cohort=figure.cohort, period=figure.period
     )
     return shown(figure, today, not_before=release)
 
 
-def _check_in_scope(request: Request, scope: Scope) -> None:
+def _check_in_scope(request: Request, scope: ReaderScope) -> None:
     """A partner asking for a standard, measure or cohort outside its agreements is answered as if
     it did not exist (404), and the attempt is audited."""
     asked = {name: request.query_params.get(name, "") for name in ("standard", "measure", "cohort")}
-    if not any(asked.values()):
-        return
-    if asked["standard"]:
-        granted = scope.may_read(standard=asked["standard"], measure=asked["measure"], cohort=asked["cohort"])
-    else:
-        granted = any(
-            scope.may_read(standard=read.standard, measure=asked["measure"], cohort=asked["cohort"])
-            for read in scope.reads
-        )
-    if not granted:
-        refuse_out_of_scope(request, what={"benchmarks": asked})
+    if any(asked[name] for name in asked) and not scope.asked_for(**asked):
+        scope.refuse(request, asked=asked)
 
 
 class PositionQuery(serializers.Serializer):

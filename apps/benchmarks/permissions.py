@@ -4,7 +4,8 @@ Published benchmarks are for the alliance: every member of an active member firm
 tokens, and the stewards. A firm's own figure (its position) is its own organization's data, seen only
 by those who see that organization's data (never a steward as such). The evidence behind a decision is
 for stewards only; it holds shares and rules, never a firm or an amount. A partner's machine client
-reads what its agreements grant (apps.exchange.access decides which figures, and from when).
+reads what its agreements grant (apps.benchmarks.audiences: the exchange decides which figures, and
+from when).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
+from apps.benchmarks.audiences import scope_for
 from apps.benchmarks.models import Cohort, Run
-from apps.exchange.access import partner_of
 from apps.organizations.models import Organization
 from apps.organizations.permissions import is_steward
 from apps.organizations.principals import TokenClient
@@ -35,7 +37,7 @@ def can_read_benchmarks(actor: Any) -> bool:
     if is_steward(actor):
         return True
     if isinstance(actor, TokenClient):
-        return _member_firm(actor.token.organization) or partner_of(actor) is not None
+        return _member_firm(actor.token.organization) or scope_for(actor, timezone.localdate()) is not None
     return bool(getattr(actor, "is_authenticated", False)) and bool(position_organizations(actor))
 
 

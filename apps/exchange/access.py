@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
+from apps.audit.services import record_refusal
 from apps.benchmarks.inputs import available_from
 from apps.benchmarks.measures import period_end
 from apps.exchange.models import Agreement
@@ -62,8 +64,42 @@ class Scope:
             for read in self.reads
         )
 
+    def asked_for(self, *, standard: str = "", measure: str = "", cohort: str = "") -> bool:
+        """Whether a question naming some of standard, measure and cohort stays inside the grants."""
+        if standard:
+            return self.may_read(standard=standard, measure=measure, cohort=cohort)
+        return any(self.may_read(standard=r.standard, measure=measure, cohort=cohort) for r in self.reads)
+
     def may_push(self, standard: str) -> bool:
         return standard in self.pushes
+
+    def readable(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The benchmark figures of `queryset` that the grants name (by standard, measure and cohort);
+        none when they name nothing. The lag is applied per figure, by `release`."""
+        condition = Q(pk__in=[])
+        for read in self.reads:
+            condition |= Q(standard__code=read.standard, measure__in=read.measures, cohort__in=read.cohorts)
+        return queryset.filter(condition)
+
+    def release(self, *, standard: str, measure: str, cohort: str, period: str) -> date | None:
+        """The first day the partner may see a figure of this cell (the shortest lag among the
+        agreements that grant it), or None when none grants it."""
+        grants = self.grants(standard=standard, measure=measure, cohort=cohort)
+        if not grants:
+            return None
+        end = period_end(period, _frequency(period))
+        return min(available_from(end, read.lag_months) for read in grants)
+
+    def refuse(self, request: Any, *, asked: dict[str, Any]) -> NoReturn:
+        """Answer a question outside the grants as a missing object (404, the body of anything that
+        does not exist), and record it in the stewards' security log."""
+        record_refusal(
+            actor=request.user,
+            action="exchange.refused",
+            data={"partner": self.partner.slug, "asked": asked},
+            request=request,
+        )
+        raise Http404
 
 
 def partner_of(actor: Any) -> Organization | None:
@@ -109,28 +145,9 @@ def scope_of(actor: Any, today: date) -> Scope | None:
     return Scope(partner, today, agreements, reads, pushes)
 
 
-def readable(queryset: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
-    """The figures of `queryset` (benchmark Figure rows) that `scope` grants: by standard, measure and
-    cohort. Nothing when it grants nothing. The lag is applied per figure by `partner_release`."""
-    condition = Q(pk__in=[])
-    for read in scope.reads:
-        condition |= Q(standard__code=read.standard, measure__in=read.measures, cohort__in=read.cohorts)
-    return queryset.filter(condition)
-
-
 def _frequency(period: str) -> str:
     if "-Q" in period:
         return StandardVersion.Frequency.QUARTER
     if len(period) == 7 and period[4] == "-":
         return StandardVersion.Frequency.MONTH
     return StandardVersion.Frequency.YEAR
-
-
-def partner_release(scope: Scope, *, standard: str, measure: str, cohort: str, period: str) -> date | None:
-    """The first day the partner may see a figure of this cell under its agreements (the shortest lag
-    among those that grant it), or None when none grants it."""
-    grants = scope.grants(standard=standard, measure=measure, cohort=cohort)
-    if not grants:
-        return None
-    end = period_end(period, _frequency(period))
-    return min(available_from(end, read.lag_months) for read in grants)

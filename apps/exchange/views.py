@@ -3,12 +3,10 @@ agreement with its terms and the button that suspends or resumes it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.benchmarks.selectors import standards_to_benchmark
 from apps.exchange import services
 from apps.exchange.forms import AgreementForm
-from apps.exchange.models import Agreement
+from apps.exchange.selectors import agreement_by_id, agreements_listed
 
 
 def _add_errors(form: AgreementForm, error: ValidationError) -> None:
@@ -25,19 +23,6 @@ def _add_errors(form: AgreementForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, problems)
     else:
         form.add_error(None, error.messages)
-
-
-def _agreement(pk: Any) -> Agreement:
-    text = str(pk)
-    found = (
-        Agreement.objects.select_related("partner")
-        .prefetch_related("reads__standard", "push_standards")
-        .filter(pk=int(text) if text.isdigit() and len(text) < 19 else 0)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
 
 
 @login_required
@@ -54,23 +39,22 @@ def steward_agreements(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Agreement recorded: it holds from its first day."))
             return redirect("exchange:steward_agreement", pk=agreement.pk)
-    agreements = Agreement.objects.select_related("partner").prefetch_related(
-        "reads__standard", "push_standards"
+    return render(
+        request, "exchange/steward_agreements.html", {"form": form, "agreements": agreements_listed()}
     )
-    return render(request, "exchange/steward_agreements.html", {"form": form, "agreements": agreements})
 
 
 @login_required
 def steward_agreement(request: HttpRequest, pk: str) -> HttpResponse:
     services.check_can_manage(request.user)
-    return render(request, "exchange/steward_agreement.html", {"agreement": _agreement(pk)})
+    return render(request, "exchange/steward_agreement.html", {"agreement": agreement_by_id(pk)})
 
 
 @login_required
 @require_POST
 def steward_agreement_status(request: HttpRequest, pk: str) -> HttpResponse:
     services.check_can_manage(request.user)
-    agreement = _agreement(pk)
+    agreement = agreement_by_id(pk)
     try:
         services.set_agreement_status(
             actor=request.user, agreement=agreement, status=request.POST.get("status", ""), request=request
