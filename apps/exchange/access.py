@@ -23,7 +23,7 @@ from apps.benchmarks.measures import period_end
 from apps.exchange.models import Agreement
 from apps.organizations.models import Organization
 from apps.organizations.principals import TokenClient
-from apps.standards.models import StandardVersion
+from apps.standards.models import Standard, StandardVersion
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,14 @@ def scope_of(actor: Any, today: date) -> Scope | None:
     )
     pushes = frozenset(s.code for agreement in agreements for s in agreement.push_standards.all())
     return Scope(partner, today, agreements, reads, pushes)
+
+
+def pushes_of(organization: Organization, today: date) -> frozenset[str]:
+    """The partner standards `organization` (a partner) may push on `today` under its agreements."""
+    if organization.kind != Organization.Kind.PARTNER or organization.status != Organization.Status.ACTIVE:
+        return frozenset()
+    in_force = agreements_in_force(organization, today)
+    return frozenset(Standard.objects.filter(push_agreements__in=in_force).values_list("code", flat=True))
 
 
 def _frequency(period: str) -> str:

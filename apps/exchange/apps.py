@@ -8,8 +8,11 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Partner exchange")
 
     def ready(self) -> None:
-        # Benchmarks ask this app, through their audiences registry, what a partner may read.
+        # Benchmarks and submissions ask this app, through their registries, what a partner may read
+        # and push.
         from apps.benchmarks import audiences
-        from apps.exchange.access import scope_of
+        from apps.exchange.access import pushes_of, scope_of
+        from apps.submissions import pushes
 
         audiences.register(scope_of)
+        pushes.register(pushes_of)

@@ -3,8 +3,8 @@ stewards see no submissions, and a foreign or missing submission answers the sam
 
 Which version may receive data is one rule, `open_versions`, asked by the upload page, the API and the
 service alike: published versions only (a draft may still change, a deprecated one is closed), member
-standards for member firms, partner standards for partner organizations (until data-sharing
-agreements say more), nothing for the secretariat."""
+standards for member firms, for a partner organization the partner standards its data-sharing
+agreements in force today let it push (apps.submissions.pushes), nothing for the secretariat."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.organizations.models import Organization
 from apps.organizations.permissions import can_submit_data, can_view_data
 from apps.standards.models import Standard, StandardVersion, StandardVersionQuerySet
 from apps.submissions.models import Submission
+from apps.submissions.pushes import partner_standards
 
-# The standards an organization of each kind contributes to.
+# The standards an organization of each kind contributes to (a partner: those its agreements name).
 AUDIENCE_OF_KIND: dict[str, str] = {
     Organization.Kind.MEMBER: Standard.Audience.MEMBER,
     Organization.Kind.PARTNER: Standard.Audience.PARTNER,
@@ -33,12 +36,16 @@ def can_submit(actor: Any, organization: Organization) -> bool:
 
 def open_versions(organizations: list[Organization]) -> StandardVersionQuerySet:
     """The versions that may receive data for any of `organizations`: the one rule (module docstring)."""
-    audiences = {AUDIENCE_OF_KIND[org.kind] for org in organizations if org.kind in AUDIENCE_OF_KIND}
-    return (
-        StandardVersion.objects.published()
-        .filter(standard__audience__in=audiences)
-        .select_related("standard")
+    today = timezone.localdate()
+    allowed = Q(pk__in=[])
+    if any(org.kind == Organization.Kind.MEMBER for org in organizations):
+        allowed |= Q(standard__audience=Standard.Audience.MEMBER)
+    pushed = frozenset[str]().union(
+        *(partner_standards(org, today) for org in organizations if org.kind == Organization.Kind.PARTNER)
     )
+    if pushed:
+        allowed |= Q(standard__audience=Standard.Audience.PARTNER, standard__code__in=sorted(pushed))
+    return StandardVersion.objects.published().filter(allowed).select_related("standard")
 
 
 def newest_open_version(organization: Organization, standard: Standard) -> StandardVersion | None:
@@ -79,7 +86,10 @@ def version_to_send(actor: Any, organization: Organization, standard: Standard) 
 def _check_sender(actor: Any, organization: Organization, standard: Standard) -> None:
     if not can_submit(actor, organization):
         raise PermissionDenied(_("Your role does not allow sending data for this organization."))
-    if standard.audience != AUDIENCE_OF_KIND.get(organization.kind):
+    refused = standard.audience != AUDIENCE_OF_KIND.get(organization.kind)
+    if organization.kind == Organization.Kind.PARTNER and not refused:
+        refused = standard.code not in partner_standards(organization, timezone.localdate())
+    if refused:
         raise PermissionDenied(_("Your organization does not send data to this standard."))
 
 

@@ -1,8 +1,10 @@
 """One rule decides which version may receive data, and the page, the API and the service all ask it:
-published versions only, member standards for member firms, partner standards for partners."""
+published versions only, member standards for member firms, for partners the partner standards their
+data-sharing agreements in force let them push."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import User
+from apps.exchange.models import Agreement
+from apps.exchange.services import create_agreement, set_agreement_status
 from apps.organizations.models import Organization, Sector
 from apps.organizations.services import grant_membership
 from apps.standards.models import StandardVersion
@@ -26,9 +30,24 @@ PARTNER_STANDARD = "ca.market-prices"
 
 
 @pytest.fixture
-def partner(cast: Any) -> Organization:
+def partner(cast: Any, standards: Any) -> Organization:
+    """A partner whose agreement lets it push both partner standards."""
     sector = Sector.objects.get(code="tomato-paste")
-    return make_firm(cast.steward, "chamber", sector, kind=Organization.Kind.PARTNER)
+    found = make_firm(cast.steward, "chamber", sector, kind=Organization.Kind.PARTNER)
+    pushes(cast.steward, found, PARTNER_STANDARD, "ca.border-crossings")
+    return found
+
+
+def pushes(steward: User, partner: Organization, *codes: str, **terms: Any) -> Agreement:
+    return create_agreement(
+        actor=steward,
+        partner=partner,
+        title="Market prices",
+        valid_from=terms.pop("valid_from", date(2024, 1, 1)),
+        lag_months=3,
+        push_standards=codes,
+        **terms,
+    )
 
 
 @pytest.fixture
@@ -53,6 +72,27 @@ def test_the_rule_by_kind_of_organization(cast: Any, partner: Organization, stan
     assert "tomato-paste.exports" in member and PARTNER_STANDARD not in member
     assert partners == {"ca.market-prices", "ca.border-crossings"}
     assert not open_versions([]).exists()
+
+
+def test_a_partner_pushes_only_what_its_agreements_in_force_name(cast: Any, standards: Any) -> None:
+    sector = Sector.objects.get(code="tomato-paste")
+    other = make_firm(cast.steward, "freight", sector, kind=Organization.Kind.PARTNER)
+    admin = User.objects.create_user("admin@freight.example", PASSWORD)
+    grant_membership(actor=cast.steward, organization=other, user=admin, role="admin")
+    assert not open_versions([other]).exists()  # no agreement: nothing
+    with pytest.raises(PermissionDenied):
+        check_can_send(admin, other, version_of(PARTNER_STANDARD))
+    agreement = pushes(cast.steward, other, "ca.border-crossings")
+    assert {v.standard.code for v in open_versions([other])} == {"ca.border-crossings"}
+    check_can_send(admin, other, version_of("ca.border-crossings"))  # raises nothing
+    with pytest.raises(PermissionDenied):
+        check_can_send(admin, other, version_of(PARTNER_STANDARD))
+    set_agreement_status(actor=cast.steward, agreement=agreement, status=Agreement.Status.SUSPENDED)
+    assert not open_versions([other]).exists()
+    with pytest.raises(PermissionDenied):
+        check_can_send(admin, other, version_of("ca.border-crossings"))
+    pushes(cast.steward, other, PARTNER_STANDARD, valid_from=date.today() + timedelta(days=2))
+    assert not open_versions([other]).exists()  # not yet in force
 
 
 # --- The service ------------------------------------------------------------------------------------------
