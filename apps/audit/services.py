@@ -149,9 +149,20 @@ def record_refusal(
 ) -> AuditEvent | None:
     """Record in the stewards' security log (no organization) that `actor` was refused something it
     asked for (`data` says what), once per REPEAT_SECONDS for the same actor and question."""
-    if not _first_in_a_while("refused", _actor_key(actor), action, data):
+    return record_now_and_then(actor=actor, action=action, data=data, request=request)
+
+
+def record_now_and_then(
+    *, actor: Any, action: str, data: dict[str, Any], organization: Any = None, request: Any = None
+) -> AuditEvent | None:
+    """Append an event unless the same actor made the same one (action and data) within
+    REPEAT_SECONDS: reads a client repeats (a page that refreshes, a script's retries) cannot flood
+    the chain. Returns the event, or None for such a repeat."""
+    if not _first_in_a_while(
+        "now-and-then", _actor_key(actor), action, data, getattr(organization, "pk", None)
+    ):
         return None
-    return record_event(actor=actor, action=action, organization=None, data=data, request=request)
+    return record_event(actor=actor, action=action, organization=organization, data=data, request=request)
 
 
 def client_address(request: Any) -> str:

@@ -190,11 +190,19 @@ class BenchmarkList(generics.ListAPIView):
             _check_in_scope(request, scope)
             queryset = scope.readable(queryset)
         if request.accepted_renderer.format == "csv":
-            return figures_csv(
-                [figure_row(_shown(figure, today, scope)) for figure in queryset.iterator(chunk_size=2000)]
-            )
+            rows = [figure_row(_shown(figure, today, scope)) for figure in queryset.iterator(chunk_size=2000)]
+            _record_read(request, scope, rows)
+            return figures_csv(rows)
         page = self.paginate_queryset(queryset) or []
-        return self.get_paginated_response([figure_row(_shown(figure, today, scope)) for figure in page])
+        rows = [figure_row(_shown(figure, today, scope)) for figure in page]
+        _record_read(request, scope, rows)
+        return self.get_paginated_response(rows)
+
+
+def _record_read(request: Request, scope: ReaderScope | None, rows: list[dict[str, Any]]) -> None:
+    if scope is not None:
+        asked = {name: value for name, value in sorted(request.query_params.items()) if value}
+        scope.record_read(request, asked=asked, figures=len(rows))
 
 
 def _shown(figure: Any, today: Any, scope: ReaderScope | None) -> Shown:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from apps.audit.services import record_refusal
+from apps.audit.services import record_now_and_then, record_refusal
 from apps.benchmarks.inputs import available_from
 from apps.benchmarks.measures import period_end
 from apps.exchange.models import Agreement
@@ -89,6 +89,17 @@ class Scope:
             return None
         end = period_end(period, _frequency(period))
         return min(available_from(end, read.lag_months) for read in grants)
+
+    def record_read(self, request: Any, *, asked: dict[str, Any], figures: int) -> None:
+        """Record in the partner's log what it pulled (the question and how many figures), once a
+        minute for the same question: the stewards see every partner access."""
+        record_now_and_then(
+            actor=request.user,
+            action="exchange.read",
+            organization=self.partner,
+            data={"asked": asked, "figures": figures},
+            request=request,
+        )
 
     def refuse(self, request: Any, *, asked: dict[str, Any]) -> NoReturn:
         """Answer a question outside the grants as a missing object (404, the body of anything that

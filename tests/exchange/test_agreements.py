@@ -283,3 +283,18 @@ def test_agreements_are_made_with_partners_only(cast: Any, version: StandardVers
             reads=[Grant(CODE, ("unit_price",), ("all",))],
         )
     assert "partner" in raised.value.message_dict
+
+
+def test_every_partner_pull_is_in_the_partners_log(cast: Any, alliance: Any, partner: Partner) -> None:
+    grant(cast.steward, partner, measures=("unit_price",))
+    rows = _all(partner.client(), f"standard={CODE}&measure=unit_price&breakdown=none")
+    partner.client().get(f"{LIST}?standard={CODE}&measure=unit_price&breakdown=none")  # a repeat
+    _all(cast.client_for("a_viewer"), f"standard={CODE}")  # members' reads are not partner reads
+    reads = AuditEvent.objects.filter(action="exchange.read")
+    assert reads.count() == 1
+    event = reads.get()
+    assert event.organization_id == partner.organization.pk
+    assert event.data == {
+        "asked": {"breakdown": "none", "measure": "unit_price", "standard": CODE},
+        "figures": len(rows),
+    }
