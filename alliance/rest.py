@@ -91,14 +91,15 @@ class CursorPagination(pagination.CursorPagination):
 
 
 class ClientRateThrottle(throttling.SimpleRateThrottle):
-    """One budget per API token, per signed-in user, or per client address for anonymous calls."""
+    """One budget per API token or machine client, per signed-in user, or per client address for
+    anonymous calls."""
 
     scope = "client"
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         token = getattr(request.user, "token", None)
         if token is not None:
-            ident = f"token:{token.pk}"
+            ident = f"{type(token).__name__}:{token.pk}"
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "django_celery_results",
+    "oauth2_provider",
     "alliance",
     "apps.accounts",
     "apps.organizations",
@@ -173,6 +174,25 @@ HUB_AUTH_KNOWN_ADDRESS_DAYS = env.int("HUB_AUTH_KNOWN_ADDRESS_DAYS", default=90)
 HUB_TOKEN_DEFAULT_DAYS = env.int("HUB_TOKEN_DEFAULT_DAYS", default=90)
 HUB_TOKEN_MAX_DAYS = env.int("HUB_TOKEN_MAX_DAYS", default=365)
 HUB_INVITATION_DAYS = env.int("HUB_INVITATION_DAYS", default=14)
+# Partners' machine clients: OAuth2 client credentials (apps/exchange/oauth.py). Secrets are hashed;
+# access tokens are kept only as their checksum and live an hour; the scopes a client may ask for
+# come from its organization's agreements in force.
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("HUB_OAUTH_TOKEN_SECONDS", default=3600),
+    "SCOPES": {
+        "read": _("Read the published figures the agreements grant"),
+        "push": _("Send data of the partner standards the agreements name"),
+    },
+    "DEFAULT_SCOPES": ["read", "push"],
+    "SCOPES_BACKEND_CLASS": "apps.exchange.oauth.AgreementScopes",
+    "OAUTH2_VALIDATOR_CLASS": "apps.exchange.oauth.MachineClientValidator",
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "PKCE_REQUIRED": True,
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+HUB_CLIENT_DEFAULT_DAYS = env.int("HUB_CLIENT_DEFAULT_DAYS", default=365)
+HUB_CLIENT_MAX_DAYS = env.int("HUB_CLIENT_MAX_DAYS", default=730)
 # Uploads: the largest file accepted (larger is 413), and the limits an XLSX zip must stay within.
 HUB_UPLOAD_MAX_BYTES = env.int("HUB_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 # A JSON body (rows sent as JSON) is parsed whole: about forty times its size in memory.
@@ -296,6 +316,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.organizations.authentication.BearerTokenAuthentication",
+        "apps.exchange.authentication.MachineClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -57,8 +57,12 @@ def hashed_fields(event: AuditEvent) -> dict[str, Any]:
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
     token = getattr(actor, "token", None)
-    if token is not None:
-        return {"actor_token_id": token.pk, "actor_label": f"token:{token.prefix}"}
+    if token is not None:  # an API token, or a machine client's credential (kind "client")
+        kind = getattr(token, "kind", "token")
+        return {
+            "actor_token_id": token.pk if kind == "token" else None,
+            "actor_label": f"{kind}:{token.prefix}",
+        }
     if actor is not None and getattr(actor, "is_authenticated", False):
         return {"actor_user_id": actor.pk, "actor_label": actor.email}
     return {"actor_label": ""}

@@ -1,9 +1,10 @@
 """What a partner may read and push now: the one place every page, endpoint, export and webhook asks.
 
-A partner's machine client (an API token of an active partner organization) acts under the partner's
-agreements that are active and valid today. It reads published benchmark figures of the standards,
-measures and cohorts they name, each no sooner than the agreement's lag after its period ends (and
-never sooner than the disclosure policy's own embargo); it pushes the partner standards they name.
+A partner's system (an OAuth2 machine client, or an API token, of an active partner organization)
+acts under the partner's agreements that are active and valid today. It reads published benchmark
+figures of the standards, measures and cohorts they name, each no sooner than the agreement's lag
+after its period ends (and never sooner than the disclosure policy's own embargo); it pushes the
+partner standards they name.
 Anything else does not exist for it. Agreements are read afresh on every request: a suspension, an
 expiry or a narrowed grant holds from the next request on.
 """
@@ -114,7 +115,7 @@ class Scope:
 
 
 def partner_of(actor: Any) -> Organization | None:
-    """The active partner organization `actor` acts for: its machine client's (API token's)."""
+    """The active partner organization `actor` acts for: its machine client's or API token's."""
     if not isinstance(actor, TokenClient):
         return None
     organization = actor.token.organization
@@ -153,6 +154,11 @@ def scope_of(actor: Any, today: date) -> Scope | None:
         for grant in agreement.reads.all()
     )
     pushes = frozenset(s.code for agreement in agreements for s in agreement.push_standards.all())
+    # a machine client's access token narrows them to its OAuth2 scopes
+    if not actor.has_scope("read"):
+        reads = ()
+    if not actor.has_scope("push"):
+        pushes = frozenset()
     return Scope(partner, today, agreements, reads, pushes)
 
 

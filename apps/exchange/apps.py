@@ -11,6 +11,7 @@ class ExchangeConfig(AppConfig):
         # Benchmarks and submissions ask this app, through their registries, what a partner may read
         # and push.
         from apps.benchmarks import audiences
+        from apps.exchange import schema  # noqa: F401  (machine clients in the OpenAPI schema)
         from apps.exchange.access import pushes_of, scope_of
         from apps.submissions import pushes
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.exchange.services import Grant, policy_lag, readable_cohorts, readable_measures
 from apps.organizations.models import Organization
@@ -77,3 +79,17 @@ class AgreementForm(forms.Form):
             "reads": grants,
             "push_standards": list(data.get("push_standards") or []),
         }
+
+
+class MachineClientForm(forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("token", "Name"),
+        max_length=100,
+        help_text=_("What uses the client, e.g. 'Border-crossing feed'."),
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=settings.HUB_CLIENT_MAX_DAYS,
+        initial=settings.HUB_CLIENT_DEFAULT_DAYS,
+    )

@@ -1,4 +1,7 @@
-"""`Authorization: Bearer <token>` for the API, with failed attempts limited per client address."""
+"""`Authorization: Bearer <token>` for the API, with failed attempts limited per client address.
+
+A bearer token that is not one of the hub's API tokens (`ah_...`) is left to the next class, which
+reads partners' OAuth2 access tokens (apps.exchange.authentication)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from rest_framework.request import Request
 
 from apps.accounts import limits
 from apps.organizations.principals import TokenClient
-from apps.organizations.tokens import find_usable_token, note_token_used
+from apps.organizations.tokens import TOKEN_MARK, find_usable_token, note_token_used
 
 
 class TooManyFailures(exceptions.Throttled):
@@ -32,6 +35,8 @@ class BearerTokenAuthentication(BaseAuthentication):
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raw = ""
+        if raw and not raw.startswith(f"{TOKEN_MARK}_"):
+            return None  # not one of the hub's API tokens: an OAuth2 access token, read after this class
         token = find_usable_token(raw)
         if token is not None:
             note_token_used(token)

@@ -15,7 +15,10 @@ class TokenClient:
     """request.user for a request authenticated with an API token.
 
     It acts for exactly one organization with the token's role, never as a person: it holds no
-    Django permissions and is never staff.
+    Django permissions and is never staff. `token` is an ApiToken or a partner's machine-client
+    credential (apps.exchange.authentication), which has the same name, prefix, role, expires_at and
+    organization; `scopes` are the OAuth2 scopes of a machine client's access token, None for an API
+    token (whatever its role allows).
     """
 
     is_authenticated = True
@@ -26,15 +29,19 @@ class TokenClient:
     pk = None
     id = None
 
-    def __init__(self, token: ApiToken) -> None:
+    def __init__(self, token: ApiToken | Any, scopes: frozenset[str] | None = None) -> None:
         self.token = token
         self.organization_id = token.organization_id
+        self.scopes = scopes
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         return False
 
     def get_username(self) -> str:
-        return f"token:{self.token.prefix}"
+        return f"{getattr(self.token, 'kind', 'token')}:{self.token.prefix}"
 
     def __str__(self) -> str:
         return self.get_username()

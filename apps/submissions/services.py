@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy
 from alliance.celery import app as celery_app
 from alliance.errors import HubError
 from apps.audit.services import record_event
-from apps.organizations.models import Organization
+from apps.organizations.models import ApiToken, Organization
 from apps.standards.models import StandardVersion
 from apps.standards.values import parse_period
 from apps.submissions import parsing
@@ -82,6 +82,12 @@ class LeaseLost(Exception):
 
 
 # --- Receiving --------------------------------------------------------------------------------------------
+
+
+def _api_token(actor: Any) -> ApiToken | None:
+    """The API token a submission came with (a machine client's is in the audit log's actor label)."""
+    token = getattr(actor, "token", None)
+    return token if isinstance(token, ApiToken) else None
 
 
 def _digest(upload: File) -> tuple[str, int]:
@@ -224,7 +230,7 @@ def _new_submission(
         idempotency_key=key,
         fingerprint=_fingerprint(version, period, sha256),
         submitted_by=actor if getattr(actor, "pk", None) else None,
-        submitted_by_token=getattr(actor, "token", None),
+        submitted_by_token=_api_token(actor),
         **fields,
     )
 

@@ -1,12 +1,12 @@
 """The demo alliance: the shipped sectors and standards, 59 member firms (24 in tomato paste, 17 in sea
 buckthorn, 18 in textiles; enough contributors for benchmarks), an applicant, two partners (each with
-a data-sharing agreement), a secretariat and a steward.
+a data-sharing agreement and a machine client `<slug>-demo`), a secretariat and a steward.
 
 Idempotent: running it again changes nothing. Every demo organization `<slug>` has the users
 admin@<slug>.example, contributor@<slug>.example and viewer@<slug>.example; the steward is
-steward@alliance.example; all share DEMO_PASSWORD. Memberships are granted directly, without
-invitations (`services.grant_membership`, the internal path): the steward adds each firm's first
-admin, and that admin the others.
+steward@alliance.example; all share DEMO_PASSWORD, which is also the demo machine clients' secret.
+Memberships are granted directly, without invitations (`services.grant_membership`, the internal
+path): the steward adds each firm's first admin, and that admin the others.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.benchmarks.models import DEFAULT_COHORT
-from apps.exchange.models import Agreement
+from apps.exchange.clients import create_machine_client
+from apps.exchange.models import Agreement, MachineClient
 from apps.exchange.services import Grant, create_agreement
 from apps.organizations import services
 from apps.organizations.models import EnterpriseGroup, Membership, Organization, Role, Sector
@@ -252,6 +253,7 @@ class Command(BaseCommand):
         for organization in Organization.objects.all():
             self._members(steward, organization, password)
         self._agreements(steward)
+        self._machine_clients()
         return created
 
     def _agreements(self, steward: User) -> None:
@@ -268,6 +270,21 @@ class Command(BaseCommand):
                 lag_months=lag,
                 reads=[Grant(code, tuple(measures), (DEFAULT_COHORT,)) for code, measures in reads.items()],
                 push_standards=pushes,
+            )
+
+    def _machine_clients(self) -> None:
+        """Each demo partner's machine client, made by its admin: client id `<slug>-demo`, secret
+        DEMO_PASSWORD (for local use only, like the demo logins)."""
+        for slug, *_names in PARTNERS:
+            partner = Organization.objects.get(slug=slug)
+            if MachineClient.objects.filter(application__client_id=f"{slug}-demo").exists():
+                continue
+            create_machine_client(
+                actor=User.objects.get(email=f"admin@{slug}.example"),
+                organization=partner,
+                name="Demo client",
+                client_id=f"{slug}-demo",
+                secret=DEMO_PASSWORD,
             )
 
     def _members(self, steward: User, organization: Organization, password_hash: str) -> None:
