@@ -781,12 +781,14 @@ def start_server(port: int, workers: int, log: Any) -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
 
 
-def load(port: int, path: str, secret: str, clients: int, requests: int) -> dict[str, Any]:
+def load(
+    port: int, path: str, secret: str, clients: int, requests: int, accept: str = "application/json"
+) -> dict[str, Any]:
     """`requests` GETs of `path` from `clients` threads, each with its own connection."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
-    headers = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+    headers = {"Authorization": f"Bearer {secret}", "Accept": accept}
 
     def client(count: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
