@@ -1,20 +1,26 @@
 """SDMX-CSV 2.0 and SDMX-JSON 2.0 pulls of /api/v1/benchmarks/ as partners and members make them: the
 same rows as the JSON pull (read back with Python's csv module, or by decoding every observation key
 into its dimensions), withheld figures with no value and their SDMX status codes, the agreement's
-lag, a 404 for anything outside the agreement, and content negotiation by the SDMX media types."""
+lag, a 404 for anything outside the agreement, content negotiation by the SDMX media types, and (for
+any rows, awkward text included) both messages giving every row back."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from datetime import date
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apps.benchmarks.inputs import available_from
 from apps.benchmarks.measures import period_end
+from apps.benchmarks.sdmx import sdmx_csv, sdmx_json
 from tests.exchange.conftest import CODE, LATE, PERIOD, Partner, alliance, grant, partner
 
 __all__ = ["alliance", "partner"]  # the exchange tests' fixtures, used here too
@@ -245,3 +251,93 @@ def test_sdmx_is_negotiated_by_its_media_types(
     else:
         assert response.status_code == 200
         assert response["Content-Type"] == content_type
+
+
+SDMX_ID = re.compile(r"[A-Za-z0-9_@$-]+")
+STATUSES = list(CODES)
+TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
+
+
+def _cell_key(cell: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (*cell[:3], tuple(cell[3].items()), *cell[4:])
+
+
+@st.composite
+def figure_rows(draw: Any) -> list[dict[str, Any]]:
+    """Rows as the API makes them, with awkward text (commas, quotes, `=`, dots) in every free field."""
+    cells = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["tomato-paste.exports", "cotton", "a,b"]),
+                st.sampled_from(["unit_price", "brix"]),
+                st.sampled_from(["all", "north"]),
+                st.one_of(st.just({}), st.dictionaries(st.just("destination_country"), TEXT, min_size=1)),
+                st.sampled_from(["median", "mean", "p10"]),
+                st.sampled_from(["2026-06", "2026-11"]),
+            ),
+            max_size=12,
+            unique_by=_cell_key,
+        )
+    )
+    rows = []
+    for standard, measure, cohort, breakdown, statistic, period in cells:
+        status = draw(st.sampled_from(STATUSES))
+        published = status == "published"
+        rows.append(
+            {
+                "standard": standard,
+                "measure": measure,
+                "unit": draw(st.sampled_from(["USD/t", "°Bx", 'a "unit", too'])),
+                "period": period,
+                "cohort": cohort,
+                "breakdown": breakdown,
+                "statistic": statistic,
+                "value": draw(st.floats(-1e9, 1e9, allow_nan=False)) if published else None,
+                "status": status,
+                "reason": None if published else draw(st.sampled_from([None, "confidential", "embargoed"])),
+                "n_firms": draw(st.one_of(st.none(), st.integers(0, 500))),
+                "reliability": draw(st.sampled_from([None, "low", "high"])),
+                "available_from": draw(st.sampled_from([None, "2027-03-01"])),
+                "run": draw(st.integers(1, 10**6)),
+                "policy": draw(st.sampled_from(["2026.1", "2026.2"])),
+            }
+        )
+    return rows
+
+
+def _check_listed(component: dict[str, Any]) -> None:
+    """What the published SDMX-JSON 2.0 schema asks of a component (ids, and no listed integer: its
+    `value` is one of integer or number, which an integer is both)."""
+    assert SDMX_ID.fullmatch(component["id"])
+    for value in component.get("values", []):
+        assert ("id" in value) != ("value" in value), value
+        assert "value" in value or (SDMX_ID.fullmatch(value["id"]) and "name" in value), value
+        assert not isinstance(value.get("value"), int), value
+
+
+@settings(max_examples=60, deadline=None)
+@given(figure_rows())
+def test_both_sdmx_messages_give_back_every_row(rows: list[dict[str, Any]]) -> None:
+    by_key = {_key(row): row for row in rows}
+    table = list(csv.DictReader(io.StringIO(sdmx_csv(rows).decode("utf-8"))))
+    assert len(table) == len(rows)
+    for line in table:
+        row = by_key[tuple(line[d] for d in DIMENSIONS)]
+        assert line["OBS_VALUE"] == _csv_cell(row["value"])
+        if row["value"] is not None:
+            assert float(line["OBS_VALUE"]) == row["value"]
+        _check_same(line, row, _csv_cell)
+    message = json.loads(json.dumps(sdmx_json(rows, prepared=timezone.now(), language="en")))
+    assert SDMX_ID.fullmatch(message["meta"]["id"])
+    structure = message["data"]["structures"][0]
+    for component in (*structure["dimensions"]["observation"], *structure["attributes"]["observation"]):
+        _check_listed(component)
+    if not rows:
+        assert message["data"]["dataSets"][0]["observations"] == {}
+        return
+    observations = _decoded(message)
+    assert len(observations) == len(rows)
+    for item in observations:
+        row = by_key[tuple(item[d] for d in DIMENSIONS)]
+        assert item["OBS_VALUE"] == row["value"]
+        _check_same(item, row)
