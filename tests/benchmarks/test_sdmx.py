@@ -14,6 +14,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -341,3 +343,23 @@ def test_both_sdmx_messages_give_back_every_row(rows: list[dict[str, Any]]) -> N
         row = by_key[tuple(item[d] for d in DIMENSIONS)]
         assert item["OBS_VALUE"] == row["value"]
         _check_same(item, row)
+
+
+@pytest.mark.parametrize("accept", [SDMX_CSV, SDMX_JSON])
+def test_an_sdmx_pull_takes_no_more_queries_than_json_and_never_loads_a_runs_facts(
+    cast: Any, alliance: Any, partner: Partner, accept: str
+) -> None:
+    """Every row at once, yet no more queries than one JSON page: a partner's pull (its agreements, the
+    read log) takes about twenty, a member's about a dozen."""
+    grant(cast.steward, partner, measures=("unit_price", "brix"))
+    for client in (cast.client_for("a_viewer"), partner.client()):
+        counts = []
+        for asked in ("application/json", accept):
+            client.get(f"{LIST}?standard={CODE}", HTTP_ACCEPT=asked)  # the read log's first write
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"{LIST}?standard={CODE}", HTTP_ACCEPT=asked).status_code == 200
+            counts.append(len(queries.captured_queries))
+        assert counts[1] <= counts[0] <= 30, counts
+        selected = " ".join(q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT"))
+        assert '"benchmarks_run"."facts"' not in selected
+        assert '"benchmarks_figure"."evidence"' not in selected
