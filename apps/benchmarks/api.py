@@ -1,5 +1,6 @@
 """The benchmarks API: cohorts, figures (one statistic of one cell per row, like an SDMX observation;
-JSON with cursor pagination, or CSV with `Accept: text/csv`) and the caller's own position.
+JSON with cursor pagination, or every matching row as CSV, SDMX-CSV 2.0 or SDMX-JSON 2.0 by the
+Accept header: apps.benchmarks.sdmx) and the caller's own position.
 
 Figures are shown as members see them today (apps.benchmarks.selectors.shown): a withheld figure has a
 null value and a reason that leaks nothing; an embargoed one says when it becomes available.
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -32,6 +35,16 @@ from apps.benchmarks.filters import WHOLE_COHORT, FigureFilter
 from apps.benchmarks.models import DEFAULT_COHORT
 from apps.benchmarks.permissions import check_can_read, position_organization, position_organizations
 from apps.benchmarks.positions import measure_of, position_of
+from apps.benchmarks.sdmx import (
+    CSV_MEDIA_TYPE,
+    JSON_MEDIA_TYPE,
+    SdmxCsvRenderer,
+    SdmxJsonRenderer,
+    SdmxNegotiation,
+    data_digest,
+    sdmx_csv,
+    sdmx_json,
+)
 from apps.benchmarks.selectors import (
     Filters,
     Shown,
@@ -163,8 +176,26 @@ def figures_csv(rows: list[dict[str, Any]]) -> HttpResponse:
     return response
 
 
+def figures_sdmx(rows: list[dict[str, Any]], media: str) -> HttpResponse:
+    if media == "sdmx-csv":
+        response = HttpResponse(sdmx_csv(rows), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="benchmarks.sdmx.csv"'
+    else:
+        message = sdmx_json(rows, prepared=timezone.now(), language=get_language() or "en")
+        response = HttpResponse(json.dumps(message).encode(), content_type=JSON_MEDIA_TYPE)
+        # The header says when the message was prepared; the ETag stands for its data only, so
+        # If-None-Match still answers 304 while the figures are the same.
+        response["ETag"] = f'"{data_digest(message["data"])[:32]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+WHOLE_SET = ("csv", "sdmx-csv", "sdmx-json")  # downloads: every matching row, no pages
+
+
 class BenchmarkList(generics.ListAPIView):
-    renderer_classes = [JSONRenderer, CsvRenderer]
+    renderer_classes = [JSONRenderer, CsvRenderer, SdmxCsvRenderer, SdmxJsonRenderer]
+    content_negotiation_class = SdmxNegotiation
     pagination_class = CursorPagination
     serializer_class = FigureSerializer
     filterset_class = FigureFilter
@@ -174,10 +205,30 @@ class BenchmarkList(generics.ListAPIView):
 
     @extend_schema(
         summary="Benchmark figures: one statistic of one cell per row, as members see them today",
+        description=(
+            "JSON in cursor pages; every matching row as CSV (`Accept: text/csv`), SDMX-CSV 2.0 "
+            "(`application/vnd.sdmx.data+csv; version=2.0.0`) or SDMX-JSON 2.0 "
+            "(`application/vnd.sdmx.data+json; version=2.0.0`): dataflow ALLIANCE:BENCHMARKS(1.0.0). "
+            "An SDMX type without `version` is 2.0.0; another version is 406."
+        ),
         responses={
             (200, "application/json"): FigureSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR, description="Every matching row (UTF-8 with BOM)"
+            ),
+            (200, CSV_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.STR,
+                description=(
+                    "SDMX-CSV 2.0: every matching row as an observation of dataflow "
+                    "ALLIANCE:BENCHMARKS(1.0.0); also for the type without `version`"
+                ),
+            ),
+            (200, JSON_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=(
+                    "SDMX-JSON 2.0 data message: every matching row as an observation of dataflow "
+                    "ALLIANCE:BENCHMARKS(1.0.0); also for the type without `version`"
+                ),
             ),
         },
     )
@@ -189,10 +240,11 @@ class BenchmarkList(generics.ListAPIView):
         if scope is not None:
             _check_in_scope(request, scope)
             queryset = scope.readable(queryset)
-        if request.accepted_renderer.format == "csv":
+        media = request.accepted_renderer.format
+        if media in WHOLE_SET:
             rows = [figure_row(_shown(figure, today, scope)) for figure in queryset.iterator(chunk_size=2000)]
             _record_read(request, scope, rows)
-            return figures_csv(rows)
+            return figures_csv(rows) if media == "csv" else figures_sdmx(rows, media)
         page = self.paginate_queryset(queryset) or []
         rows = [figure_row(_shown(figure, today, scope)) for figure in page]
         _record_read(request, scope, rows)
