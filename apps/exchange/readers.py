@@ -35,11 +35,13 @@ RECEIVED = frozenset({Status.PUBLISHED.value, Status.SUPPRESSED.value})
 
 
 def cells_read(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """What a pull returned, for its audit event: `cells` and `runs` (the module's docstring)."""
+    """What a pull returned, for its audit event: `cells` and `runs` (the module's docstring). `rows`
+    are figures as the benchmarks API gives them (apps.benchmarks.api.figure_row), whatever format
+    they are sent in."""
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     runs: set[tuple[int, str]] = set()
     for row in rows:
-        if row.get("status") not in RECEIVED:
+        if row.get("status") not in RECEIVED or not str(row.get("run", "")).isdigit():
             continue
         key = (str(row["standard"]), str(row["cohort"]))
         cell = cells.setdefault(
