@@ -254,7 +254,7 @@ class BenchmarkList(generics.ListAPIView):
 def _record_read(request: Request, scope: ReaderScope | None, rows: list[dict[str, Any]]) -> None:
     if scope is not None:
         asked = {name: value for name, value in sorted(request.query_params.items()) if value}
-        scope.record_read(request, asked=asked, figures=len(rows))
+        scope.record_read(request, asked=asked, rows=rows)
 
 
 def _shown(figure: Any, today: Any, scope: ReaderScope | None) -> Shown:

@@ -5,7 +5,7 @@ imports it. Without a registered provider nobody is such a reader: the rule fail
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, NoReturn, Protocol
 
@@ -23,7 +23,14 @@ class ReaderScope(Protocol):
 
     def release(self, *, standard: str, measure: str, cohort: str, period: str) -> date | None: ...
 
-    def record_read(self, request: Any, *, asked: dict[str, Any], figures: int) -> None: ...
+    def record_read(
+        self,
+        request: Any,
+        *,
+        asked: dict[str, Any],
+        rows: Sequence[Mapping[str, Any]] = (),
+        figures: int | None = None,
+    ) -> None: ...
 
     def refuse(self, request: Any, *, asked: dict[str, Any]) -> NoReturn: ...
 

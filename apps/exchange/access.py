@@ -11,6 +11,7 @@ expiry or a narrowed grant holds from the next request on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NoReturn
@@ -22,6 +23,7 @@ from apps.audit.services import record_now_and_then, record_refusal
 from apps.benchmarks.inputs import available_from
 from apps.benchmarks.measures import period_end
 from apps.exchange.models import Agreement
+from apps.exchange.readers import cells_read
 from apps.organizations.models import Organization
 from apps.organizations.principals import TokenClient
 from apps.standards.models import Standard, StandardVersion
@@ -91,14 +93,23 @@ class Scope:
         end = period_end(period, _frequency(period))
         return min(available_from(end, read.lag_months) for read in grants)
 
-    def record_read(self, request: Any, *, asked: dict[str, Any], figures: int) -> None:
-        """Record in the partner's log what it pulled (the question and how many figures), once a
-        minute for the same question: the stewards see every partner access."""
+    def record_read(
+        self,
+        request: Any,
+        *,
+        asked: dict[str, Any],
+        rows: Sequence[Mapping[str, Any]] = (),
+        figures: int | None = None,
+    ) -> None:
+        """Record in the partner's log what it pulled: the question, how many figures (`figures`, or
+        the number of `rows`) and which cells of which runs (apps.exchange.readers.cells_read), once a
+        minute for the same question and answer. The stewards see every partner access; a member firm
+        sees the reads of figures that include its data."""
         record_now_and_then(
             actor=request.user,
             action="exchange.read",
             organization=self.partner,
-            data={"asked": asked, "figures": figures},
+            data={"asked": asked, "figures": len(rows) if figures is None else figures, **cells_read(rows)},
             request=request,
         )
 

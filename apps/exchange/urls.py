@@ -20,3 +20,11 @@ urlpatterns = [
         name="revoke_machine_client",
     ),
 ]
+
+# The members' exchange page and the stewards' partner-access log (apps.exchange.member_views).
+from apps.exchange import member_views  # noqa: E402
+
+urlpatterns += [
+    path("exchange/", member_views.exchange_page, name="member"),
+    path("exchange/steward/access/", member_views.steward_access, name="steward_access"),
+]

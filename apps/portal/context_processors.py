@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from apps.benchmarks.permissions import can_read_benchmarks
+from apps.exchange.permissions import can_open_exchange
 from apps.organizations.permissions import is_steward
 
 
@@ -18,5 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Asked only when a page draws the navigation (a query for a member's firms).
         "hub_reads_benchmarks": SimpleLazyObject(
             lambda: bool(user and user.is_authenticated and can_read_benchmarks(user))
+        ),
+        "hub_opens_exchange": SimpleLazyObject(
+            lambda: bool(user and user.is_authenticated and can_open_exchange(user))
         ),
     }

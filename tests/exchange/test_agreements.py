@@ -294,7 +294,19 @@ def test_every_partner_pull_is_in_the_partners_log(cast: Any, alliance: Any, par
     assert reads.count() == 1
     event = reads.get()
     assert event.organization_id == partner.organization.pk
+    received = [r for r in rows if r["status"] in ("published", "suppressed")]
+    assert received
     assert event.data == {
         "asked": {"breakdown": "none", "measure": "unit_price", "standard": CODE},
         "figures": len(rows),
+        "cells": [
+            {
+                "standard": CODE,
+                "cohort": "all",
+                "measures": ["unit_price"],
+                "periods": [min(r["period"] for r in received), max(r["period"] for r in received)],
+                "figures": len(received),
+            }
+        ],
+        "runs": [f"{run}:all" for run in sorted({r["run"] for r in received})],
     }
