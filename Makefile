@@ -32,8 +32,9 @@ $(STAMP): pyproject.toml
 catalogs: $(STAMP)
 	$(PY) -m alliance.catalogs
 
+# `make run` is the local demo: its webhooks may reach loopback (the partner simulator's receiver).
 run: $(STAMP) catalogs
-	$(PY) manage.py runhub
+	HUB_WEBHOOKS_ALLOW_PRIVATE=$${HUB_WEBHOOKS_ALLOW_PRIVATE:-1} $(PY) manage.py runhub
 
 test: $(STAMP) catalogs
 	$(PY) -m pytest $(PYTEST_ARGS)

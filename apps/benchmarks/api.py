@@ -332,6 +332,9 @@ class PositionDetail(APIView):
     )
     def get(self, request: Request) -> Response:
         _check_reader(request)
+        scope = scope_for(request.user, timezone.localdate())
+        if scope is not None:  # a partner has no position; a question outside its grants is refused
+            _check_in_scope(request, scope)
         query = PositionQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

@@ -147,6 +147,9 @@ def test_a_partner_has_no_position(cast: Any, alliance: Any, partner: Partner) -
     response = partner.client().get(f"{LIST}position/?standard={CODE}&measure=unit_price&period={PERIOD}")
     assert response.status_code == 404
     assert "1234" not in response.content.decode()
+    outside = partner.client().get(f"{LIST}position/?standard={CODE}&measure=quantity&period={PERIOD}")
+    assert outside.status_code == 404 and outside.content == _missing_body(partner)
+    assert AuditEvent.objects.filter(action="exchange.refused", data__asked__measure="quantity").exists()
 
 
 def test_cohorts_listed_are_the_granted_ones(cast: Any, alliance: Any, partner: Partner) -> None:
