@@ -252,9 +252,11 @@ def run_round(
         template = hub.get(f"/api/v1/standards/{standard}/", accept="application/json").json()
         version = template["latest_version"]
         version = version["version"] if isinstance(version, dict) else version
-        header = hub.get(
-            f"/api/v1/standards/{standard}/versions/{version}/template.csv", accept="text/csv"
-        ).body.decode("utf-8-sig").splitlines()[0]
+        header = (
+            hub.get(f"/api/v1/standards/{standard}/versions/{version}/template.csv", accept="text/csv")
+            .body.decode("utf-8-sig")
+            .splitlines()[0]
+        )
         text = io.StringIO()
         writer = csv.writer(text)
         writer.writerow(next(csv.reader([header])))
@@ -278,9 +280,11 @@ def run_round(
         say(f"4. pushed {standard} 2026-11 (twice with one Idempotency-Key: submission {submission['id']})")
 
         processed = receiver.wait_for(
-            lambda event: event.get("type") == "submission.processed"
-            and event.get("data", {}).get("submission", {}).get("id", event.get("data", {}).get("id"))
-            == submission["id"],
+            lambda event: (
+                event.get("type") == "submission.processed"
+                and event.get("data", {}).get("submission", {}).get("id", event.get("data", {}).get("id"))
+                == submission["id"]
+            ),
             wait_seconds,
         )
         final = hub.get(f"/api/v1/submissions/{submission['id']}/").json()
@@ -296,7 +300,9 @@ def run_round(
         check(bool(rows), "the SDMX-CSV pull is empty")
         check(all(row["MEASURE"] == measure for row in rows), "SDMX-CSV rows of another measure")
         published = {
-            (row["TIME_PERIOD"], row["STATISTIC"]): float(row["OBS_VALUE"]) for row in rows if row["OBS_VALUE"]
+            (row["TIME_PERIOD"], row["STATISTIC"]): float(row["OBS_VALUE"])
+            for row in rows
+            if row["OBS_VALUE"]
         }
         check(bool(published), "no published value in the SDMX-CSV pull")
         as_json: dict[tuple[str, str], float] = {}
@@ -304,7 +310,11 @@ def run_round(
         while page:
             answer = hub.get(page.removeprefix(hub.url)).json()
             as_json.update(
-                {(r["period"], r["statistic"]): r["value"] for r in answer["results"] if r["value"] is not None}
+                {
+                    (r["period"], r["statistic"]): r["value"]
+                    for r in answer["results"]
+                    if r["value"] is not None
+                }
             )
             page = answer["next"]
         check(published == as_json, "SDMX-CSV and JSON disagree on the published values")
@@ -339,7 +349,9 @@ def run_round(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--hub", default="http://127.0.0.1:8000")
     parser.add_argument("--client-id", default="steppe-freight-demo")
     parser.add_argument("--secret", default="alliance-demo-2026")
