@@ -866,6 +866,11 @@ def reads_step(options: argparse.Namespace) -> None:
     print(f"\n## reads: {options.clients} concurrent clients, gunicorn {options.web_workers} sync workers, "
           f"{options.rounds} rounds of {options.requests} requests each, a token; "
           f"{current:,} current figures ({note})")  # fmt: skip
+    print_rounds(rounds)
+
+
+def print_rounds(rounds: dict[str, list[dict[str, Any]]]) -> None:
+    """The table of `load` rounds by request, each beside `GET /api/v1/me/`."""
     print("| request | p50 ms | p99 ms | requests/s | p50 / me/ p50 | statuses |")
     print("|---|---|---|---|---|---|")
     me = statistics.median(r["p50"] for r in rounds["GET /api/v1/me/"])

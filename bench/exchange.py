@@ -24,9 +24,7 @@ import base64
 import json
 import os
 import signal
-import statistics
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -36,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
 
-from benchmarks import free_port, load, machine, start_server  # noqa: E402  (bench/benchmarks.py)
+from benchmarks import free_port, load, machine, print_rounds, start_server  # noqa: E402  (bench/benchmarks.py)
 
 CLIENT_ID, SECRET = "steppe-freight-demo", "alliance-demo-2026"
 SDMX_CSV = "application/vnd.sdmx.data+csv;version=2.0.0"
@@ -156,18 +154,7 @@ def main() -> None:
     print(f"\n## partner pulls: {options.clients} concurrent clients, gunicorn {options.web_workers} sync "
           f"workers, {options.rounds} rounds of {options.requests} requests each, the demo partner's "
           f"machine client (OAuth2 access token); the cell: {cell}")  # fmt: skip
-    print("| request | p50 ms | p99 ms | requests/s | p50 / me/ p50 | statuses |")
-    print("|---|---|---|---|---|---|")
-    me = statistics.median(r["p50"] for r in rounds["GET /api/v1/me/"])
-    for name, results in rounds.items():
-        p50 = statistics.median(r["p50"] for r in results)
-        p99 = max(r["p99"] for r in results)
-        rate = statistics.median(r["rate"] for r in results)
-        codes = Counter[int]()
-        for r in results:
-            codes.update(r["statuses"])
-        print(f"| {name} | {p50:.1f} | {p99:.1f} | {rate:.0f} | {p50 / me:.2f} | {dict(codes)} |")
-    print("p50 and requests/s: the median over the rounds; p99: the highest round's.")
+    print_rounds(rounds)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from oauth2_provider.settings import oauth2_settings
+
+from apps.organizations.models import Credential, CredentialQuerySet
 
 
 class Agreement(models.Model):
@@ -82,12 +83,7 @@ class ReadGrant(models.Model):
         return f"{self.agreement_id}: {self.standard_id}"
 
 
-class MachineClientQuerySet(models.QuerySet["MachineClient"]):
-    def usable(self) -> MachineClientQuerySet:
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
-class MachineClient(models.Model):
+class MachineClient(Credential):
     """A partner system's OAuth2 client (client credentials grant): the partner's admin creates it, the
     system trades its id and secret at /oauth/token/ for an hour's access token. The secret is kept
     hashed by the OAuth2 application it owns; the client acts for its organization under the
@@ -105,24 +101,12 @@ class MachineClient(models.Model):
         related_name="machine_client",
         verbose_name=_("OAuth2 application"),
     )
-    name = models.CharField(_("name"), max_length=100)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
-    objects = MachineClientQuerySet.as_manager()
+    objects = CredentialQuerySet["MachineClient"].as_manager()
 
-    class Meta:
+    class Meta(Credential.Meta):
         verbose_name = _("machine client")
         verbose_name_plural = _("machine clients")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.client_id})"
@@ -130,7 +114,3 @@ class MachineClient(models.Model):
     @property
     def client_id(self) -> str:
         return self.application.client_id
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -4,6 +4,7 @@ invitations to join, and the API tokens of their own systems."""
 from __future__ import annotations
 
 import hashlib
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -195,12 +196,41 @@ class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
 
 
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def usable(self) -> ApiTokenQuerySet:
+_Credential = TypeVar("_Credential", bound="Credential")
+
+
+class CredentialQuerySet(models.QuerySet[_Credential]):
+    def usable(self) -> CredentialQuerySet[_Credential]:
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
-class ApiToken(models.Model):
+class Credential(models.Model):
+    """What every credential of an organization's systems records (an API token here, a partner's
+    machine client in apps.exchange): its name, who made it and when, until when it holds, whether
+    and by whom it was revoked, and when it was last used."""
+
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ApiToken(Credential):
     """An organization's credential for its own systems. Only a SHA-256 hash of the secret is kept."""
 
     class Role(models.TextChoices):
@@ -213,31 +243,15 @@ class ApiToken(models.Model):
         related_name="api_tokens",
         verbose_name=_("organization"),
     )
-    name = models.CharField(_("name"), max_length=100)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     prefix = models.CharField(_("prefix"), max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
-    objects = ApiTokenQuerySet.as_manager()
+    objects = CredentialQuerySet["ApiToken"].as_manager()
 
-    class Meta:
+    class Meta(Credential.Meta):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
