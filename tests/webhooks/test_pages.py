@@ -85,3 +85,8 @@ def test_outsiders_are_refused_and_foreign_endpoints_missing(
     assert foreign.post(f"/exchange/webhooks/{endpoint.pk}/delete/").status_code == 404
     assert Endpoint.objects.filter(pk=endpoint.pk).exists()
     assert Client().get("/exchange/webhooks/").status_code == 302
+
+
+def test_the_dashboard_links_a_partner_admin_to_the_webhook_pages(cast: Any, partner: Partner) -> None:
+    assert "/exchange/webhooks/" in _signed_in(partner).get("/").content.decode()
+    assert "/exchange/webhooks/" not in cast.client_for("a_admin").get("/").content.decode()
