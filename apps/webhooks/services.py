@@ -186,7 +186,7 @@ def replay_delivery(*, actor: Any, delivery: Delivery, request: Any = None) -> D
         raise PermissionDenied
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.status not in DUE:
+        if locked.status != Delivery.Status.PENDING:
             locked.status = Delivery.Status.PENDING
             locked.attempts = 0
             locked.next_attempt_at = timezone.now()
@@ -270,12 +270,13 @@ def _secrets(endpoint: Endpoint) -> list[str]:
     return found
 
 
-def deliver(*, delivery_id: int, worker: str | None = None) -> Delivery:
-    """One attempt at one delivery, if it is due and nobody holds it (see the module's docstring)."""
+def deliver(*, delivery_id: int, worker: str | None = None) -> Delivery | None:
+    """One attempt at one delivery, if it is due and nobody holds it (see the module's docstring);
+    None when the delivery is gone (its endpoint was removed)."""
     worker = worker or worker_name()
     delivery = _claim(delivery_id, worker)
     if delivery is None:
-        return Delivery.objects.get(pk=delivery_id)
+        return Delivery.objects.filter(pk=delivery_id).first()
     event, endpoint = delivery.event, delivery.endpoint
     data = events.as_delivered(event, timezone.localdate())
     if not endpoint.is_active or data is None:

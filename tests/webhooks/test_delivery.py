@@ -155,3 +155,31 @@ def test_a_replayed_delivery_has_the_same_webhook_id(
     assert ids == [delivery.event_id, delivery.event_id]
     assert len(receiver.kept) == 1
     assert json.loads(receiver.requests[1][1])["type"] == "webhook.test"
+
+
+def test_a_failed_delivery_waiting_for_its_retry_is_sent_at_once_when_replayed(
+    partner: Any, receiver: Any, local_targets: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    endpoint, _secret = _endpoint(partner, receiver)
+    receiver.down = 1
+    with override_settings(HUB_WEBHOOKS_RETRY_SECONDS=[3600]):
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery = services.send_test(actor=partner.admin, endpoint=endpoint)
+        delivery.refresh_from_db()
+        assert delivery.status == "failed" and delivery.next_attempt_at > timezone.now()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.replay_delivery(actor=partner.admin, delivery=delivery)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert len(receiver.requests) == 2 and len(receiver.kept) == 1
+
+
+def test_a_delivery_whose_endpoint_was_removed_is_not_sent(
+    partner: Any, receiver: Any, local_targets: Any, monkeypatch: Any
+) -> None:
+    endpoint, _secret = _endpoint(partner, receiver)
+    monkeypatch.setattr(services, "queue_delivery", lambda delivery_id: None)
+    delivery = services.send_test(actor=partner.admin, endpoint=endpoint)
+    services.delete_endpoint(actor=partner.admin, endpoint=endpoint)
+    assert services.deliver(delivery_id=delivery.pk) is None
+    assert receiver.requests == []
