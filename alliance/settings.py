@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "apps.submissions",
     "apps.benchmarks",
     "apps.exchange",
+    "apps.webhooks",
     "apps.portal",
 ]
 
@@ -232,6 +233,18 @@ HUB_BENCHMARK_PREVIEW_SECONDS = env.int("HUB_BENCHMARK_PREVIEW_SECONDS", default
 # than HUB_SCRATCH_MAX_AGE seconds (a live attempt writes to its files with every block).
 HUB_SCRATCH_DIR = Path(env("HUB_SCRATCH_DIR", default=str(DATA_DIR / "scratch")))
 HUB_SCRATCH_MAX_AGE = env.int("HUB_SCRATCH_MAX_AGE", default=3600)
+# Webhooks (docs/webhooks.md): targets on loopback or private addresses, and plain http, only when
+# HUB_WEBHOOKS_ALLOW_PRIVATE (local development and tests). A failed delivery is tried again after each
+# of HUB_WEBHOOKS_RETRY_SECONDS in turn, then given up; a worker's claim on one lasts the lease.
+HUB_WEBHOOKS_ALLOW_PRIVATE = env.bool("HUB_WEBHOOKS_ALLOW_PRIVATE", default=False)
+HUB_WEBHOOKS_TIMEOUT = env.float("HUB_WEBHOOKS_TIMEOUT", default=10.0)
+HUB_WEBHOOKS_RETRY_SECONDS = env.list(
+    "HUB_WEBHOOKS_RETRY_SECONDS", cast=int, default=[60, 300, 1800, 7200, 21600, 43200]
+)
+HUB_WEBHOOKS_LEASE_SECONDS = env.int("HUB_WEBHOOKS_LEASE_SECONDS", default=60)
+HUB_WEBHOOKS_REQUEUE_SECONDS = env.int("HUB_WEBHOOKS_REQUEUE_SECONDS", default=120)
+HUB_WEBHOOKS_MAX_BODY = env.int("HUB_WEBHOOKS_MAX_BODY", default=256 * 1024)
+HUB_WEBHOOKS_ROTATION_HOURS = env.int("HUB_WEBHOOKS_ROTATION_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -393,6 +406,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "alliance.tasks.heartbeat", "schedule": 30.0},
     "sweep-submissions": {"task": "submissions.sweep", "schedule": 60.0},
     "recompute-benchmarks": {"task": "benchmarks.recompute_due", "schedule": 60.0},
+    "sweep-webhooks": {"task": "webhooks.sweep", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 DJANGO_CELERY_BEAT_TZ_AWARE = True

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("apps.submissions.api_urls")),
     path("", include("apps.benchmarks.api_urls")),
     path("", include("apps.exchange.api_urls")),
+    path("", include("apps.webhooks.api_urls")),
 ]
 
 # The API docs under the hub's Content-Security-Policy (settings.py): Swagger UI's script is served as a
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", include("apps.submissions.urls")),
     path("", include("apps.benchmarks.urls")),
     path("", include("apps.exchange.urls")),
+    path("", include("apps.webhooks.urls")),
     path("", include("apps.portal.urls")),
 ]
 

@@ -45,6 +45,7 @@ from apps.benchmarks.policy import (
     policy_from_document,
     policy_sha256,
 )
+from apps.benchmarks.signals import run_published
 from apps.standards.models import Standard, StandardVersion
 from apps.standards.selectors import current_version, fields_of
 
@@ -303,4 +304,5 @@ def compute_run(standard: Standard, period: str, *, trigger: str) -> Run:
             "write": round(time.perf_counter() - started, 4),
         }
         run.save(update_fields=["timings", "facts"])
+        run_published.send(sender=Run, run=run)
     return run

@@ -149,6 +149,12 @@ def scope_of(actor: Any, today: date) -> Scope | None:
     partner = partner_of(actor)
     if partner is None:
         return None
+    return scope_of_partner(partner, today)
+
+
+def scope_of_partner(partner: Organization, today: date) -> Scope:
+    """The scope of `partner`'s agreements in force on `today`, whoever asks: what webhooks sent to it
+    may name."""
     agreements = tuple(
         agreements_in_force(partner, today).prefetch_related("reads__standard", "push_standards")
     )

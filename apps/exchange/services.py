@@ -19,6 +19,7 @@ from apps.benchmarks.policy import policy_from_document
 from apps.benchmarks.runs import active_policy
 from apps.benchmarks.selectors import standards_to_benchmark
 from apps.exchange.models import Agreement, ReadGrant
+from apps.exchange.signals import agreement_changed
 from apps.organizations.models import Organization
 from apps.organizations.permissions import is_steward
 from apps.standards.models import Standard
@@ -169,6 +170,7 @@ def create_agreement(
             data=_terms(agreement),
             request=request,
         )
+        agreement_changed.send(sender=Agreement, agreement=agreement, change="create")
     return agreement
 
 
@@ -192,4 +194,6 @@ def set_agreement_status(*, actor: Any, agreement: Agreement, status: str, reque
             data=_terms(locked),
             request=request,
         )
+        change = "suspend" if status == Agreement.Status.SUSPENDED else "resume"
+        agreement_changed.send(sender=Agreement, agreement=locked, change=change)
     return locked

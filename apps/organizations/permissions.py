@@ -127,6 +127,15 @@ def can_view_audit(actor: Actor | None, organization: Organization) -> bool:
     return is_steward(actor) or "view_audit" in organization_permissions(actor, organization)
 
 
+def can_manage_webhooks(actor: Actor | None, organization: Organization) -> bool:
+    """A partner organization's webhook endpoints are managed by its admins and its machine clients."""
+    if organization.kind != Organization.Kind.PARTNER or organization.status != Organization.Status.ACTIVE:
+        return False
+    if isinstance(actor, TokenClient):
+        return actor.organization_id == organization.pk
+    return "manage_tokens" in organization_permissions(actor, organization)
+
+
 def can_admit_organizations(actor: Actor | None) -> bool:
     return is_steward(actor)
 

@@ -51,7 +51,7 @@ from apps.submissions.messages import ReportProblem
 from apps.submissions.models import Issue, Observation, Submission
 from apps.submissions.permissions import check_can_send
 from apps.submissions.scratch import clear_stale_scratch, scratch_dir
-from apps.submissions.signals import put_in_force
+from apps.submissions.signals import processed, put_in_force
 
 logger = logging.getLogger(__name__)
 
@@ -598,6 +598,7 @@ def _finish(
         if errors or spool is None or not locked.row_count:
             locked.status = Submission.Status.REJECTED
             locked.save()
+            processed.send(sender=Submission, submission=locked)
             return
         _copy_observations(spool)
         previous = _make_current(locked)
@@ -614,6 +615,7 @@ def _finish(
                 "in_force": locked.is_current,
             },
         )
+        processed.send(sender=Submission, submission=locked)
 
 
 # First key of the pg_advisory_xact_lock(int, int) that serializes superseding within one period (the
