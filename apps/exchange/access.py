@@ -12,7 +12,7 @@ expiry or a narrowed grant holds from the next request on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NoReturn
 
@@ -149,7 +149,13 @@ def scope_of(actor: Any, today: date) -> Scope | None:
     partner = partner_of(actor)
     if partner is None:
         return None
-    return scope_of_partner(partner, today)
+    scope = scope_of_partner(partner, today)
+    # a machine client's access token narrows the agreements to its OAuth2 scopes
+    return replace(
+        scope,
+        reads=scope.reads if actor.has_scope("read") else (),
+        pushes=scope.pushes if actor.has_scope("push") else frozenset(),
+    )
 
 
 def scope_of_partner(partner: Organization, today: date) -> Scope:
@@ -171,11 +177,6 @@ def scope_of_partner(partner: Organization, today: date) -> Scope:
         for grant in agreement.reads.all()
     )
     pushes = frozenset(s.code for agreement in agreements for s in agreement.push_standards.all())
-    # a machine client's access token narrows them to its OAuth2 scopes
-    if not actor.has_scope("read"):
-        reads = ()
-    if not actor.has_scope("push"):
-        pushes = frozenset()
     return Scope(partner, today, agreements, reads, pushes)
 
 

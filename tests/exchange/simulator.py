@@ -46,8 +46,8 @@ EVENTS = ["submission.processed", "benchmark.published", "agreement.changed"]
 # one plausible month of each partner standard, in the order of its fields (its template's columns)
 SAMPLES = {
     "ca.market-prices": [
-        ["2026-11", "KZ", "almaty", "tomato-paste-drum", "1.35", "KZT", "12"],
-        ["2026-11", "KG", "bishkek", "tomato-paste-drum", "1,41", "KGS", "7"],
+        ["2026-11", "KZ", "almaty", "tomato-paste-drum", "1.35", "USD", "12"],
+        ["2026-11", "KG", "bishkek", "tomato-paste-drum", "1,41", "USD", "7"],
     ],
     "ca.border-crossings": [
         ["2026-11", "khorgos", "outbound", "road", "6.5", "14", "420", "0"],
@@ -197,6 +197,7 @@ class Receiver:
 
     def stop(self) -> None:
         self.server.shutdown()
+        self.server.server_close()
 
 
 def say(step: str) -> None:
@@ -282,14 +283,15 @@ def run_round(
         processed = receiver.wait_for(
             lambda event: (
                 event.get("type") == "submission.processed"
-                and event.get("data", {}).get("submission", {}).get("id", event.get("data", {}).get("id"))
-                == submission["id"]
+                and event.get("data", {}).get("submission") == submission["id"]
             ),
             wait_seconds,
         )
         final = hub.get(f"/api/v1/submissions/{submission['id']}/").json()
-        check(final["status"] in ("accepted", "accepted_with_warnings"), f"the push ended {final['status']}")
-        say(f"5. submission.processed received and verified ({final['status']}); {processed['type']}")
+        if final["status"] not in ("accepted", "accepted_with_warnings"):
+            report = hub.get(final["report_url"].removeprefix(hub.url)).body.decode()[:1500]
+            raise RoundFailed(f"the push ended {final['status']}: {report}")
+        say(f"5. {processed['type']} received, verified, once ({final['status']})")
 
         query = urlencode(
             {"standard": read["standard"], "measure": measure, "cohort": cohort, "breakdown": "none"}
