@@ -28,17 +28,19 @@ def _member_firm(organization: Organization) -> bool:
     return organization.kind == Organization.Kind.MEMBER and organization.status == Organization.Status.ACTIVE
 
 
-def position_organizations(actor: Any) -> list[Organization]:
-    """The active member firms whose own figures `actor` may see: its own, through membership or token."""
-    return [organization for organization in data_organizations_for(actor) if _member_firm(organization)]
+def position_organizations(actor: Any, own: list[Organization] | None = None) -> list[Organization]:
+    """The active member firms whose own figures `actor` may see: its own, through membership or token
+    (`own`: `data_organizations_for(actor)` when the caller has it already)."""
+    own = data_organizations_for(actor) if own is None else own
+    return [organization for organization in own if _member_firm(organization)]
 
 
-def can_read_benchmarks(actor: Any) -> bool:
+def can_read_benchmarks(actor: Any, own: list[Organization] | None = None) -> bool:
     if is_steward(actor):
         return True
     if isinstance(actor, TokenClient):
         return _member_firm(actor.token.organization) or scope_for(actor, timezone.localdate()) is not None
-    return bool(getattr(actor, "is_authenticated", False)) and bool(position_organizations(actor))
+    return bool(getattr(actor, "is_authenticated", False)) and bool(position_organizations(actor, own))
 
 
 def check_can_read(actor: Any) -> None:
