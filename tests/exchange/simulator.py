@@ -30,6 +30,7 @@ import hmac
 import io
 import json
 import queue
+import random
 import threading
 import time
 import urllib.error
@@ -43,18 +44,23 @@ from urllib.parse import urlencode
 SDMX_CSV = "application/vnd.sdmx.data+csv;version=2.0.0"
 SDMX_JSON = "application/vnd.sdmx.data+json;version=2.0.0"
 EVENTS = ["submission.processed", "benchmark.published", "agreement.changed"]
-# one plausible month of each partner standard, in the order of its fields (its template's columns)
-SAMPLES = {
-    "ca.market-prices": [
-        ["2026-11", "KZ", "almaty", "tomato-paste-drum", "1.35", "USD", "12"],
-        ["2026-11", "KG", "bishkek", "tomato-paste-drum", "1,41", "USD", "7"],
-    ],
-    "ca.border-crossings": [
-        ["2026-11", "khorgos", "outbound", "road", "6.5", "14", "420", "0"],
-        ["2026-11", "alashankou", "outbound", "rail", "9", "20", "160", "1"],
-    ],
-}
-MEASURES = ["unit_price", "quantity", "value", "brix", "bostwick", "colour_a_b", "payment_terms"]
+# one plausible month of each partner standard, in the order of its fields (its template's columns);
+# `n` (10 to 99) makes each round's file its own: the same bytes again would be a retry of the first
+
+
+def sample_rows(standard: str, n: int) -> list[list[str]]:
+    if standard == "ca.market-prices":
+        return [
+            ["2026-11", "KZ", "almaty", "tomato-paste-drum", f"1.{n}", "USD", "12"],
+            ["2026-11", "KG", "bishkek", "tomato-paste-drum", f"1,{n + 1}", "USD", "7"],
+        ]
+    return [  # ca.border-crossings
+        ["2026-11", "khorgos", "outbound", "road", f"6.{n}", "14", "420", "0"],
+        ["2026-11", "alashankou", "outbound", "rail", f"9.{n}", "20", "160", "1"],
+    ]
+
+
+SAMPLED = ("ca.market-prices", "ca.border-crossings")
 
 
 class RoundFailed(AssertionError):
@@ -218,6 +224,18 @@ def obtain_token(hub: Hub, client_id: str, secret: str) -> str:
     return str(body["access_token"])
 
 
+def outside_measure(hub: Hub, read: dict[str, Any], reads: list[dict[str, Any]]) -> str:
+    """A measure of the read standard that no agreement grants: it exists, but not for this partner."""
+    standard = hub.get(f"/api/v1/standards/{read['standard']}/").json()
+    version = standard["latest_version"]
+    version = version["version"] if isinstance(version, dict) else version
+    fields = hub.get(f"/api/v1/standards/{read['standard']}/versions/{version}/").json()["fields"]
+    granted = {m for r in reads if r["standard"] == read["standard"] for m in r["measures"]}
+    outside = [f["name"] for f in fields if f.get("role") == "measure" and f["name"] not in granted]
+    check(bool(outside), f"every measure of {read['standard']} is granted: nothing to be refused")
+    return str(outside[0])
+
+
 def run_round(
     hub_url: str, client_id: str, secret: str, *, wait_seconds: float = 90.0, receiver_host: str = "127.0.0.1"
 ) -> dict[str, Any]:
@@ -233,7 +251,7 @@ def run_round(
     check(bool(reads) and bool(pushes), f"the agreements grant no reads or no pushes: {agreements}")
     read = reads[0]
     measure, cohort = read["measures"][0], read["cohorts"][0]
-    outside = next(m for m in MEASURES if m not in {m for r in reads for m in r["measures"]})
+    outside = outside_measure(hub, read, reads)
     say(f"2. allowed: reads {read['standard']} {read['measures']}, pushes {pushes}; outside: {outside}")
 
     receiver = Receiver(host=receiver_host)
@@ -249,7 +267,7 @@ def run_round(
         receiver.wait_for(lambda event: event.get("type") == "webhook.test", wait_seconds)
         say("3. webhook endpoint registered; its signed test event arrived")
 
-        standard = next(code for code in pushes if code in SAMPLES)
+        standard = next(code for code in pushes if code in SAMPLED)
         template = hub.get(f"/api/v1/standards/{standard}/", accept="application/json").json()
         version = template["latest_version"]
         version = version["version"] if isinstance(version, dict) else version
@@ -258,23 +276,26 @@ def run_round(
             .body.decode("utf-8-sig")
             .splitlines()[0]
         )
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(next(csv.reader([header])))
-        writer.writerows(SAMPLES[standard])
-        body, content_type = multipart(
-            {"standard": standard, "period": "2026-11"}, "push.csv", text.getvalue().encode()
-        )
-        key = f"simulator-{uuid.uuid4()}"
-        sent = [
-            hub.call(
-                "POST",
-                "/api/v1/submissions/",
-                body=body,
-                headers={"Content-Type": content_type, "Idempotency-Key": key},
+        for _fresh in range(5):  # a file of the same bytes as an earlier round's is that round's
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(next(csv.reader([header])))
+            writer.writerows(sample_rows(standard, random.randint(100, 998)))
+            body, content_type = multipart(
+                {"standard": standard, "period": "2026-11"}, "push.csv", text.getvalue().encode()
             )
-            for _attempt in range(2)  # a retry on a weak link: the same key, one submission
-        ]
+            key = f"simulator-{uuid.uuid4()}"
+            sent = [
+                hub.call(
+                    "POST",
+                    "/api/v1/submissions/",
+                    body=body,
+                    headers={"Content-Type": content_type, "Idempotency-Key": key},
+                )
+                for _attempt in range(2)  # a retry on a weak link: the same key, one submission
+            ]
+            if sent[0].status != 202 or sent[0].json()["status"] == "received":
+                break
         check(all(answer.status == 202 for answer in sent), f"push answered {[a.status for a in sent]}")
         submission = sent[0].json()
         check(sent[1].json()["id"] == submission["id"], "a retried push made a second submission")
