@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
@@ -68,6 +68,12 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     return {"actor_label": ""}
 
 
+class AuditUnavailable(OperationalError):
+    """The audit record of a change could not be written, so the change is not made either: the
+    caller's transaction ends with it, and the request is answered 503 (alliance.middleware), never
+    a change without its record."""
+
+
 def record_event(
     *,
     actor: Any,
@@ -89,14 +95,17 @@ def record_event(
         address=address if address and address != "unknown" else None,
         **_actor_fields(actor),
     )
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event.prev_hash = last or GENESIS
-        event.hash = event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event))
-        event.mac = event_mac(event.hash)
-        event.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+            event.prev_hash = last or GENESIS
+            event.hash = event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event))
+            event.mac = event_mac(event.hash)
+            event.save(force_insert=True)
+    except DatabaseError as error:
+        raise AuditUnavailable(f"the audit record of {action} could not be written") from error
     return event
 
 

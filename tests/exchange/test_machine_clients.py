@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model
@@ -26,7 +27,10 @@ from apps.exchange.models import Agreement, MachineClient
 from apps.exchange.services import create_agreement, set_agreement_status
 from apps.organizations.models import Role
 from apps.organizations.services import grant_membership
+from apps.submissions.models import Submission
+from apps.webhooks.models import Endpoint
 from tests.exchange.conftest import CODE, PERIOD, Partner, grant, make_partner
+from tests.exchange.simulator import sample_rows
 
 TOKEN = "/oauth/token/"
 SECRET = "a-client-secret-for-the-tests-2026"
@@ -260,3 +264,44 @@ def test_the_page_shows_the_secret_once_and_revokes(cast: Any, partner: Partner)
     revoked = page.post(f"{_page(partner.organization.slug)}{machine.pk}/revoke/")
     assert revoked.status_code == 302
     assert obtain(client_id, secret).status_code == 401
+
+
+def test_a_partner_write_without_its_audit_record_is_refused(
+    cast: Any, standards: Any, partner: Partner, machine: MachineClient, monkeypatch: Any, settings: Any
+) -> None:
+    settings.HUB_WEBHOOKS_ALLOW_PRIVATE = True  # the endpoint below would be refused before its record
+    create_agreement(
+        actor=cast.steward,
+        partner=partner.organization,
+        title="Prices in",
+        valid_from=timezone.localdate() - timedelta(days=30),
+        lag_months=3,
+        push_standards=["ca.market-prices"],
+    )
+    api = bearer(obtain(machine.client_id, SECRET).json()["access_token"])
+    header = api.get("/api/v1/standards/ca.market-prices/versions/1.0.0/template.csv").content
+    rows = "\n".join(",".join(row) for row in sample_rows("ca.market-prices", 123)[:1])
+    template = header.rstrip() + b"\n" + rows.encode() + b"\n"
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("permission denied for table audit_auditevent")
+
+    monkeypatch.setattr(AuditEvent, "save", broken)
+    pushed = api.post(
+        "/api/v1/submissions/",
+        {
+            "standard": "ca.market-prices",
+            "period": "2026-09",
+            "file": SimpleUploadedFile("prices.csv", template, content_type="text/csv"),
+        },
+    )
+    assert pushed.status_code == 503, pushed.content
+    assert pushed["Retry-After"]
+    assert pushed.json()["error"]["code"] == "service_unavailable"
+    registered = api.post(
+        "/api/v1/exchange/webhooks/",
+        {"url": "http://127.0.0.1:9/in", "events": ["agreement.changed"]},
+        content_type="application/json",
+    )
+    assert registered.status_code == 503
+    assert not Submission.objects.exists() and not Endpoint.objects.exists()  # nothing half-written
