@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 LANGS := zh_Hans ru kk ky uz
 
-.PHONY: run test lint stop catalogs messages schema clean help bench bench-hostile bench-disclosure bench-benchmarks bench-exchange contract
+.PHONY: run test lint stop catalogs messages schema clean help bench bench-hostile bench-disclosure bench-benchmarks bench-exchange bench-webhooks contract
 
 help:
 	@echo "make run      set up and serve the hub on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench-disclosure  time of a benchmark run's disclosure control (bench/disclosure.py; ARGS=--quick)"
 	@echo "make bench-benchmarks  benchmark runs and reads at 10M observations (bench/benchmarks.py; ARGS=--quick)"
 	@echo "make bench-exchange  partner pulls beside me/ on the demo's data (bench/exchange.py; ARGS=--quick)"
+	@echo "make bench-webhooks  one event to 100 webhook endpoints: time until all delivered (bench/webhooks.py)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -68,6 +69,9 @@ bench-benchmarks: $(STAMP)
 
 bench-exchange: $(STAMP)
 	$(PY) bench/exchange.py $${ARGS:-}
+
+bench-webhooks: $(STAMP)
+	$(PY) bench/webhooks.py $${ARGS:-}
 
 schema: $(STAMP)
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
