@@ -41,8 +41,9 @@ def version(standards: Any) -> StandardVersion:
     return StandardVersion.objects.get(standard__code=CODE, version="1.1.0")
 
 
-@pytest.fixture
-def alliance(cast: Any, version: StandardVersion) -> Alliance:
+def firms_with_data(cast: Any, version: StandardVersion) -> Alliance:
+    """Firm A, firm B and twelve more with data in PERIOD (past every lag) and LATE (price figures
+    still embargoed); no run computed yet."""
     found = make_alliance(cast.steward, version)
     for firm, letter in ((cast.org_a, "a"), (cast.org_b, "b")):
         found.firms.append(firm)
@@ -55,6 +56,13 @@ def alliance(cast: Any, version: StandardVersion) -> Alliance:
             cast.org_b, period, [row("hot-break-28-30", "KZ", 160, 160 * 777.0, 28.1)], key=f"b{period}"
         )
         spread(found, period, 12, prefix=f"p{period[-2:]}")
+    return found
+
+
+@pytest.fixture
+def alliance(cast: Any, version: StandardVersion) -> Alliance:
+    found = firms_with_data(cast, version)
+    for period in (PERIOD, LATE):
         compute_run(version.standard, period, trigger=Run.Trigger.COMMAND)
     return found
 

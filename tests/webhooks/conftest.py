@@ -16,8 +16,8 @@ from django.test.utils import override_settings
 from apps.benchmarks.models import Run
 from apps.benchmarks.runs import compute_run
 from apps.standards.models import StandardVersion
-from tests.benchmarks.hub import Alliance, make_alliance, row, spread
-from tests.exchange.conftest import CODE, LATE, PERIOD, Partner, make_partner
+from tests.benchmarks.hub import Alliance
+from tests.exchange.conftest import CODE, LATE, PERIOD, Partner, firms_with_data, make_partner
 
 __all__ = ["CODE", "LATE", "PERIOD", "Partner", "Receiver"]
 
@@ -117,19 +117,7 @@ def other_partner(cast: Any) -> Partner:
 def alliance(cast: Any, version: StandardVersion) -> Alliance:
     """Firms with data in PERIOD (past every lag) and LATE (price figures still embargoed); no run yet:
     the tests compute them, so that `benchmark.published` is emitted while they watch."""
-    found = make_alliance(cast.steward, version)
-    for firm, letter in ((cast.org_a, "a"), (cast.org_b, "b")):
-        found.firms.append(firm)
-        found.contributors[firm.pk] = cast.person(letter, "contributor")
-    for period in (PERIOD, LATE):
-        found.send(
-            cast.org_a, period, [row("hot-break-28-30", "KZ", 150, 150 * 1234.0, 29.9)], key=f"a{period}"
-        )
-        found.send(
-            cast.org_b, period, [row("hot-break-28-30", "KZ", 160, 160 * 777.0, 28.1)], key=f"b{period}"
-        )
-        spread(found, period, 12, prefix=f"p{period[-2:]}")
-    return found
+    return firms_with_data(cast, version)
 
 
 def publish(version: StandardVersion, period: str) -> Run:
