@@ -149,13 +149,18 @@ def scope_of(actor: Any, today: date) -> Scope | None:
     partner = partner_of(actor)
     if partner is None:
         return None
-    scope = scope_of_partner(partner, today)
-    # a machine client's access token narrows the agreements to its OAuth2 scopes
-    return replace(
-        scope,
-        reads=scope.reads if actor.has_scope("read") else (),
-        pushes=scope.pushes if actor.has_scope("push") else frozenset(),
-    )
+    # Read once per request: the principal is made afresh for each (apps.exchange.authentication),
+    # so the agreements are still read on every request, and not twice in one.
+    known: dict[date, Scope] = actor.__dict__.setdefault("_exchange_scopes", {})
+    if today not in known:
+        scope = scope_of_partner(partner, today)
+        # a machine client's access token narrows the agreements to its OAuth2 scopes
+        known[today] = replace(
+            scope,
+            reads=scope.reads if actor.has_scope("read") else (),
+            pushes=scope.pushes if actor.has_scope("push") else frozenset(),
+        )
+    return known[today]
 
 
 def scope_of_partner(partner: Organization, today: date) -> Scope:
