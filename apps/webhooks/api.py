@@ -115,7 +115,13 @@ class EndpointList(generics.ListAPIView):
         _organizations(self.request)
         return endpoints_for(self.request.user)
 
-    @extend_schema(summary="Your organization's webhook endpoints")
+    @extend_schema(
+        summary="Your organization's webhook endpoints",
+        responses={
+            200: EndpointSerializer,
+            403: OpenApiResponse(description="Not a partner organization's admin or machine client."),
+        },
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)
 
