@@ -70,7 +70,7 @@ class MachineClientAuthentication(BaseAuthentication):
         checksum = hashlib.sha256(raw.encode()).hexdigest()
         token = (
             get_access_token_model()
-            .objects.select_related("application")
+            .objects.select_related("application__machine_client__organization")
             .filter(token_checksum=checksum)
             .first()
         )

@@ -29,11 +29,15 @@ PUSH = "push"
 
 
 def client_of(application: Any) -> MachineClient | None:
-    """The usable machine client an OAuth2 application belongs to, with its organization."""
+    """The usable machine client an OAuth2 application belongs to, with its organization (read with
+    the application when the caller selected `machine_client__organization` along)."""
     if application is None:
         return None
-    client = MachineClient.objects.select_related("organization").filter(application=application).first()
-    if client is None or not client.is_usable:
+    try:
+        client: MachineClient = application.machine_client
+    except MachineClient.DoesNotExist:
+        return None
+    if not client.is_usable:
         return None
     organization = client.organization
     if organization.kind != Organization.Kind.PARTNER or organization.status != Organization.Status.ACTIVE:
