@@ -19,9 +19,10 @@ is safe when, for every target and attacker,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -151,11 +152,15 @@ def _dense(terms: Sequence[tuple[tuple[int, float], ...]], local: dict[int, int]
 
 
 def _build_component(
-    members: list[int], variables: Sequence[Variable], rows: Sequence[Row], targets: Sequence[Target]
+    members: list[int],
+    variables: Sequence[Variable],
+    rows: Sequence[Row],
+    targets: Sequence[Target],
+    audited: Sequence[int],
 ) -> _Component:
     local = {v: i for i, v in enumerate(members)}
     row_ids = [r for r, row in enumerate(rows) if row.terms and row.terms[0][0] in local]
-    target_ids = [t for t, target in enumerate(targets) if target.terms and target.terms[0][0] in local]
+    target_ids = [t for t in audited if targets[t].terms and targets[t].terms[0][0] in local]
     owners = sorted({variables[v].owner for v in members})
     owner_index = {owner: i for i, owner in enumerate(owners)}
     values = np.array([variables[v].value for v in members])
@@ -177,19 +182,43 @@ def _build_component(
 
 
 _IntervalResult = tuple[Violation | None, dict[int, Margins]]
+_SafeKey = tuple[str, int, int, float]
+"""A test ("span" or "interval"), a component, an attacker (-1 the outsider) and the protection."""
 
 
-@dataclass
 class _Round:
     """One component under one choice of published figures: the projections every attacker shares,
     of the targets off the published rows (span test) and of the scaled targets off the scaled rows
-    (the affine-scaling directions of `_Bounds.certified`)."""
+    (the affine-scaling directions of `_Bounds.certified`), each made when first asked for."""
 
-    active: IndexArray
-    span: Projection
-    scaled: Projection
-    shrinking: FloatArray
-    growing: FloatArray
+    def __init__(self, component: _Component, active: IndexArray) -> None:
+        self.component = component
+        self.active = active
+
+    @cached_property
+    def span(self) -> Projection:
+        return Projection(self.component.matrix[self.active], self.component.targets, residuals=False)
+
+    @cached_property
+    def scaled(self) -> Projection:
+        component = self.component
+        weights = np.where(component.nonnegative, component.values, 1.0)
+        return Projection(
+            component.matrix[self.active] * weights, component.targets * weights, residuals=True
+        )
+
+    @cached_property
+    def _limited(self) -> FloatArray:
+        assert self.scaled.residual is not None
+        return np.where(self.component.nonnegative, self.scaled.residual, 0.0)
+
+    @cached_property
+    def shrinking(self) -> FloatArray:
+        return (-self._limited).max(axis=1, initial=0.0)
+
+    @cached_property
+    def growing(self) -> FloatArray:
+        return self._limited.max(axis=1, initial=0.0)
 
 
 @dataclass
@@ -220,15 +249,32 @@ class Audit:
     apps.benchmarks.projection); an insider the shared basis cannot decide reliably, or whose target
     comes near the span, is decided by its own basis, exactly as without the sharing. A component's
     answer depends only on its published rows and the targets skipped in it, so it is kept and
-    reused while a suppression elsewhere changes nothing in it."""
+    reused while a suppression elsewhere changes nothing in it.
 
-    def __init__(self, variables: Sequence[Variable], rows: Sequence[Row], targets: Sequence[Target]) -> None:
+    `proven` holds targets already proven safe at the protection `proven_at` whatever is published
+    (apps.benchmarks.pools), with lower bounds of their margins: they are not audited, and their
+    margins are those bounds."""
+
+    def __init__(
+        self,
+        variables: Sequence[Variable],
+        rows: Sequence[Row],
+        targets: Sequence[Target],
+        *,
+        proven: Mapping[int, Margins] | None = None,
+        proven_at: float = 0.0,
+    ) -> None:
         self.variables = variables
         self.rows = rows
         self.targets = targets
+        self.proven = dict(proven or {})
+        self.proven_at = proven_at
+        audited = [t for t in range(len(targets)) if t not in self.proven]
+        # Components are formed with every target, so they and the order in which violations are
+        # found do not depend on which targets were proven beforehand.
         groups = [[v for v, _ in row.terms] for row in rows] + [[v for v, _ in t.terms] for t in targets]
         self._components = [
-            _build_component(members, variables, rows, targets)
+            _build_component(members, variables, rows, targets, audited)
             for members in _components(len(variables), groups)
         ]
         self._rounds: dict[int, tuple[bytes, _Round]] = {}
@@ -237,6 +283,8 @@ class Audit:
             tuple[int, bytes, tuple[int, ...], float, tuple[int, ...]], _IntervalResult
         ] = {}
         self._figures = max((row.figure for row in rows if row.figure is not None), default=-1) + 1
+        self._first: dict[tuple[int, bytes, tuple[int, ...], float], Violation | None] = {}
+        self._safe: dict[_SafeKey, list[tuple[npt.NDArray[np.bool_], frozenset[int]]]] = {}
         self.counts = AuditCounts()
 
     def find_violation(
@@ -246,12 +294,21 @@ class Audit:
         protection: float,
         *,
         margins: frozenset[int] = frozenset(),
+        first_only: bool = False,
     ) -> tuple[Violation | None, dict[int, Margins]]:
         """The first violation, deterministically: span tests before intervals, components, attackers
         (the outsider, then groups by name) and targets in order. With none, every target's margins
         over all attackers (targets in `skip` are left out): the certified ones (as without the
         shared projection) for the targets in `margins`, for the others lower bounds of them, proven
-        wide enough more cheaply. The violation found is the same either way."""
+        wide enough more cheaply. The violation found is the same either way. Targets proven
+        beforehand must not be in `margins`, nor the protection above the one they were proven at.
+
+        `first_only` asks for the violation alone (the margins come back empty). Then an attacker
+        found safe in a component before, with at least these rows published and at most these
+        targets skipped, is not audited again: fewer published rows leave it a smaller row space and
+        a wider feasible set, so it learns no more. The violation found is the same."""
+        if self.proven and (protection > self.proven_at or not margins.isdisjoint(self.proven)):
+            raise ValueError("a target proven beforehand cannot be audited at this protection")
         self.counts.calls += 1
         mask = np.zeros(self._figures + 1, dtype=np.bool_)
         mask[[f for f in published if f < self._figures]] = True
@@ -263,7 +320,15 @@ class Audit:
                 self._spans[key] = self._component_span(index, actives[index], skip)
             if self._spans[key] is not None:
                 return self._spans[key], {}
-        narrowest: dict[int, Margins] = {}
+        if first_only:
+            for index, component in enumerate(self._components):
+                key3 = (index, actives[index].tobytes(), _skipped(component, skip), protection)
+                if key3 not in self._first:
+                    self._first[key3] = self._first_interval(index, actives[index], skip, protection)
+                if self._first[key3] is not None:
+                    return self._first[key3], {}
+            return None, {}
+        narrowest = {t: found for t, found in self.proven.items() if t not in skip}
         for index, component in enumerate(self._components):
             key4 = (
                 index,
@@ -289,19 +354,7 @@ class Audit:
         if kept is not None and kept[0] == key:
             return kept[1]
         self.counts.components += 1
-        component = self._components[index]
-        rows = component.matrix[active]
-        weights = np.where(component.nonnegative, component.values, 1.0)
-        scaled = Projection(rows * weights, component.targets * weights, residuals=True)
-        assert scaled.residual is not None
-        limited = np.where(component.nonnegative, scaled.residual, 0.0)
-        found = _Round(
-            active,
-            Projection(rows, component.targets, residuals=False),
-            scaled,
-            (-limited).max(axis=1, initial=0.0),
-            limited.max(axis=1, initial=0.0),
-        )
+        found = _Round(self._components[index], active)
         self._rounds[index] = (key, found)
         return found
 
@@ -311,24 +364,74 @@ class Audit:
         component = self._components[index]
         if not active.size:
             return None
-        shared = self._round(index, active).span
         for attacker in component.attackers:
+            if self._known_safe(("span", index, attacker, 0.0), active, skip):
+                continue
             known = np.flatnonzero(component.owner_of == attacker)
             chosen = _chosen(component, known, skip)
             if not chosen.size:
                 continue
-            norms = shared.residual_norms(known, chosen)
+            norms = self._round(index, active).span.residual_norms(known, chosen)
             if norms is not None:
                 left, taken = norms
                 part = component.targets[chosen]
                 whole = (part * part).sum(axis=1)
                 size = whole - (part[:, known] ** 2).sum(axis=1)
                 if (left > SPAN_SCREEN**2 * size + GRAM_ERROR * (whole + taken)).all():
+                    self._remember_safe(("span", index, attacker, 0.0), active, skip)
                     continue
             self.counts.fallbacks += 1
             violation = self._span_violation(component, active, attacker, skip)
             if violation is not None:
                 return violation
+            self._remember_safe(("span", index, attacker, 0.0), active, skip)
+        return None
+
+    def _known_safe(self, key: _SafeKey, active: IndexArray, skip: frozenset[int]) -> bool:
+        """Whether this attacker of this component passed this test (at this protection) when it was
+        audited with these rows published or more, and these targets skipped or fewer."""
+        records = self._safe.get(key)
+        if not records:
+            return False
+        rows = np.zeros(self._components[key[1]].matrix.shape[0], dtype=np.bool_)
+        rows[active] = True
+        skipped = frozenset(_skipped(self._components[key[1]], skip))
+        return any(not (rows & ~then).any() and skipped_then <= skipped for then, skipped_then in records)
+
+    def _remember_safe(self, key: _SafeKey, active: IndexArray, skip: frozenset[int]) -> None:
+        rows = np.zeros(self._components[key[1]].matrix.shape[0], dtype=np.bool_)
+        rows[active] = True
+        skipped = frozenset(_skipped(self._components[key[1]], skip))
+        records = [
+            (then, skipped_then)
+            for then, skipped_then in self._safe.get(key, [])
+            if (then & ~rows).any() or not skipped <= skipped_then
+        ]
+        records.append((rows, skipped))
+        self._safe[key] = records
+
+    def _first_interval(
+        self, index: int, active: IndexArray, skip: frozenset[int], protection: float
+    ) -> Violation | None:
+        """`_component_interval`'s violation, leaving out the attackers known safe."""
+        component = self._components[index]
+        lower = np.full(len(component.target_ids), np.inf)
+        upper = np.full(len(component.target_ids), np.inf)
+        checked = np.zeros(len(component.target_ids), dtype=np.bool_)
+        for attacker in component.attackers:
+            if self._known_safe(("interval", index, attacker, protection), active, skip):
+                continue
+            violation = self._shared_interval(
+                component,
+                self._round(index, active),
+                attacker,
+                skip,
+                (protection, frozenset()),
+                (lower, upper, checked),
+            )
+            if violation is not None:
+                return violation
+            self._remember_safe(("interval", index, attacker, protection), active, skip)
         return None
 
     def _component_interval(
@@ -347,6 +450,7 @@ class Audit:
             )
             if violation is not None:
                 return violation, {}
+            self._remember_safe(("interval", index, attacker, protection), active, skip)
         found = {
             component.target_ids[k]: Margins(_finite(lower[k]), _finite(upper[k]))
             for k in np.flatnonzero(checked)

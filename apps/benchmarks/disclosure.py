@@ -44,6 +44,7 @@ from apps.benchmarks.inputs import (
     check_cells,
 )
 from apps.benchmarks.policy import DEFAULT_POLICY, Policy, canonical_json, policy_sha256
+from apps.benchmarks.pools import proven_safe
 from apps.benchmarks.secondary import Suppression, suppress_secondary
 from apps.benchmarks.system import Candidate, CellState, System, assess_cell, build_system, candidates
 
@@ -324,8 +325,10 @@ def protect_run(
     states = [assess_cell(cell, table, policy) for cell in ordered]
     found = candidates(states)
     system = build_system(states, found, earlier, table)
-    audit = Audit(system.variables, system.rows, system.targets)
-    suppression = suppress_secondary(audit, found, float(policy.protection_interval))
+    protection = float(policy.protection_interval)
+    proven = proven_safe(system.variables, system.rows, system.targets, protection)
+    audit = Audit(system.variables, system.rows, system.targets, proven=proven, proven_at=protection)
+    suppression = suppress_secondary(audit, found, protection)
     marker = _Marker(system, audit, suppression, found, policy)
     run = input_sha256(ordered, firms, amounts, earlier, today)
     decisions, facts = [], []

@@ -52,7 +52,9 @@ def _already_disclosed(audit: Audit, protection: float) -> list[Violation]:
     """The targets that earlier publications alone (with one insider's own amounts) give away."""
     found: list[Violation] = []
     while True:
-        violation, _ = audit.find_violation(frozenset(), frozenset(v.target for v in found), protection)
+        violation, _ = audit.find_violation(
+            frozenset(), frozenset(v.target for v in found), protection, first_only=True
+        )
         if violation is None:
             return found
         found.append(violation)
@@ -89,7 +91,9 @@ def _withdraw(
     published = set(by_id)
     steps: list[Step] = []
     while True:
-        violation, _ = audit.find_violation(frozenset(published), frozenset(skip), protection)
+        violation, _ = audit.find_violation(
+            frozenset(published), frozenset(skip), protection, first_only=True
+        )
         if violation is None:
             return published, steps
         options = _options(audit, violation, published)
@@ -116,7 +120,7 @@ def suppress_secondary(audit: Audit, candidates: Sequence[Candidate], protection
     published, steps = _withdraw(audit, by_id, protection, skip, unresolved)
     for step in sorted(steps, key=lambda step: figure_cost(by_id[step.figure]), reverse=True):
         trial = frozenset(published | {step.figure})
-        if audit.find_violation(trial, frozenset(skip), protection)[0] is None:
+        if audit.find_violation(trial, frozenset(skip), protection, first_only=True)[0] is None:
             published.add(step.figure)
     shown = {t for t, target in enumerate(audit.targets) if target.kind is TargetKind.CELL}
     shown |= {step.violation.target for step in steps}

@@ -33,8 +33,9 @@ K = 4
 
 
 class PlainAudit(Audit):
-    """The audit without its shortcuts: no cache, every attacker by its own basis and its own
-    certified margins, on every call (as the engine audited before they were added)."""
+    """The audit without its shortcuts: no cache, no memory of attackers found safe, every attacker
+    by its own basis and its own certified margins, on every call (as the engine audited before they
+    were added); asked for the first violation only, it still audits everything."""
 
     def find_violation(
         self,
@@ -43,6 +44,7 @@ class PlainAudit(Audit):
         protection: float,
         *,
         margins: frozenset[int] = frozenset(),
+        first_only: bool = False,
     ) -> tuple[Violation | None, dict[int, Margins]]:
         chosen = np.fromiter(published, dtype=np.intp, count=len(published))
         actives = [
