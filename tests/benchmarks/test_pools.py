@@ -145,10 +145,10 @@ def test_a_firm_among_equals_is_proven_and_a_firm_beside_one_small_neighbour_is_
 
 
 def test_a_firm_is_pooled_only_with_firms_in_the_same_quantile_windows() -> None:
-    """A sum's window quantiles name their windows' firms: with 22 firms of about one size (every quantile published, f4 alone in the
-    windows of p10 and p25), a firm's
-    part is proven when another firm lies in exactly the same windows (the two can trade amounts
-    unseen), and left to the audit when no other firm does."""
+    """A sum's window quantiles name their windows' firms. With 22 firms of about one size (every
+    quantile published, f4 alone in the windows of p10 and p25), a firm's part is proven when another
+    firm lies in exactly the same windows (the two can trade amounts unseen), and left to the audit
+    when no other firm does."""
     members = [f"f{i}" for i in range(22)]
     values = {firm: 100.0 + i for i, firm in enumerate(members)}
     alliance = Alliance(firms(22), amounts("quantity_t", values), [sum_cell("all", members)], DEFAULT_POLICY)
