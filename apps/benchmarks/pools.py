@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from apps.benchmarks.audit import Margins, Row, Target, TargetKind, Variable
 
@@ -44,41 +45,39 @@ def _pools(variables: Sequence[Variable], rows: Sequence[Row]) -> list[int]:
     return pools
 
 
-def pool_margins(
-    variables: Sequence[Variable], rows: Sequence[Row], targets: Sequence[Target]
-) -> dict[int, Margins]:
-    """Lower bounds, over every attacker (the outsider and each owner but the target's), of how far
-    the attacker's bounds lie below and above each target of a single owner, as a share of it, from
-    the moves within pools alone. Targets of several owners, with other coefficients than one, with
-    an unknown outside every pool or of no positive size are not bounded here."""
-    pools = _pools(variables, rows)
-    value = defaultdict(list)  # pool -> values, for the sum
-    by_owner: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    count: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for v, variable in enumerate(variables):
-        if pools[v] >= 0:
-            value[pools[v]].append(variable.value)
-            by_owner[pools[v]][variable.owner].append(variable.value)
-            count[pools[v]][variable.owner] += 1
-    totals = {pool: math.fsum(values) for pool, values in value.items()}
-    owner_totals = {
-        pool: {owner: math.fsum(values) for owner, values in owners.items()}
-        for pool, owners in by_owner.items()
-    }
-    found: dict[int, Margins] = {}
-    for t, target in enumerate(targets):
-        members = [v for v, _ in target.terms]
-        if not members or any(coefficient != 1.0 for _, coefficient in target.terms):
-            continue
-        owner = variables[members[0]].owner
-        if any(variables[v].owner != owner or pools[v] < 0 for v in members):
-            continue
-        truth = math.fsum(variables[v].value for v in members)
-        if truth <= 0:
-            continue
-        inside: dict[int, list[float]] = defaultdict(list)
-        for v in members:
-            inside[pools[v]].append(variables[v].value)
+@dataclass
+class _PoolSums:
+    """Per pool, the sum of its unknowns' values, and their sums and numbers by owner."""
+
+    pools: list[int]
+    totals: dict[int, float]
+    owner_totals: dict[int, dict[str, float]]
+    count: dict[int, dict[str, int]]
+
+    @classmethod
+    def of(cls, variables: Sequence[Variable], rows: Sequence[Row]) -> _PoolSums:
+        pools = _pools(variables, rows)
+        values: dict[int, list[float]] = defaultdict(list)
+        by_owner: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        count: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for v, variable in enumerate(variables):
+            if pools[v] >= 0:
+                values[pools[v]].append(variable.value)
+                by_owner[pools[v]][variable.owner].append(variable.value)
+                count[pools[v]][variable.owner] += 1
+        return cls(
+            pools,
+            {pool: math.fsum(found) for pool, found in values.items()},
+            {
+                pool: {owner: math.fsum(found) for owner, found in owners.items()}
+                for pool, owners in by_owner.items()
+            },
+            count,
+        )
+
+    def moves(self, owner: str, inside: dict[int, list[float]]) -> tuple[float, float]:
+        """How far every attacker but `owner` must allow a target of `owner` to move down and up,
+        `inside` giving the values of its unknowns by pool."""
         # Down: each of the target's unknowns moves its amount to a pool mate outside the target that
         # the attacker does not own. One attacker blocks it only when it owns every such mate.
         movable: list[float] = []
@@ -89,7 +88,7 @@ def pool_margins(
         for pool, own in inside.items():
             others = {
                 other: n - (len(own) if other == owner else 0)
-                for other, n in count[pool].items()
+                for other, n in self.count[pool].items()
                 if n - (len(own) if other == owner else 0) > 0
             }
             if not others:
@@ -98,13 +97,39 @@ def pool_margins(
             if len(others) == 1 and owner not in others:
                 blocked[next(iter(others))].append(amount)
             movable.append(amount)
-            mates.append(totals[pool] - amount)
-            for other, total in owner_totals[pool].items():
+            mates.append(self.totals[pool] - amount)
+            for other, total in self.owner_totals[pool].items():
                 if other != owner:
                     held[other].append(total)
         down = math.fsum(movable) - max((math.fsum(v) for v in blocked.values()), default=0.0)
         up = math.fsum(mates) - max((math.fsum(v) for v in held.values()), default=0.0)
-        found[t] = Margins(max(down, 0.0) / truth, max(up, 0.0) / truth)
+        return max(down, 0.0), max(up, 0.0)
+
+
+def pool_margins(
+    variables: Sequence[Variable], rows: Sequence[Row], targets: Sequence[Target]
+) -> dict[int, Margins]:
+    """Lower bounds, over every attacker (the outsider and each owner but the target's), of how far
+    the attacker's bounds lie below and above each target of a single owner, as a share of it, from
+    the moves within pools alone. Targets of several owners, with other coefficients than one, with
+    an unknown outside every pool or of no positive size are not bounded here."""
+    sums = _PoolSums.of(variables, rows)
+    found: dict[int, Margins] = {}
+    for t, target in enumerate(targets):
+        members = [v for v, _ in target.terms]
+        if not members or any(coefficient != 1.0 for _, coefficient in target.terms):
+            continue
+        owner = variables[members[0]].owner
+        if any(variables[v].owner != owner or sums.pools[v] < 0 for v in members):
+            continue
+        truth = math.fsum(variables[v].value for v in members)
+        if truth <= 0:
+            continue
+        inside: dict[int, list[float]] = defaultdict(list)
+        for v in members:
+            inside[sums.pools[v]].append(variables[v].value)
+        down, up = sums.moves(owner, inside)
+        found[t] = Margins(down / truth, up / truth)
     return found
 
 
