@@ -116,6 +116,7 @@ class _Component:
     target_ids: list[int]
     targets: FloatArray
     attackers: list[int] = field(default_factory=list)
+    index: int = -1
 
     def __post_init__(self) -> None:
         self.nonzeros = (self.targets != 0).sum(axis=1)
@@ -277,6 +278,8 @@ class Audit:
             _build_component(members, variables, rows, targets, audited)
             for members in _components(len(variables), groups)
         ]
+        for index, component in enumerate(self._components):
+            component.index = index
         self._rounds: dict[int, tuple[bytes, _Round]] = {}
         self._spans: dict[tuple[int, bytes, tuple[int, ...]], Violation | None] = {}
         self._intervals: dict[
@@ -285,6 +288,9 @@ class Audit:
         self._figures = max((row.figure for row in rows if row.figure is not None), default=-1) + 1
         self._first: dict[tuple[int, bytes, tuple[int, ...], float], Violation | None] = {}
         self._safe: dict[_SafeKey, list[tuple[npt.NDArray[np.bool_], frozenset[int]]]] = {}
+        self._safe_targets: dict[tuple[int, int, float, int], npt.NDArray[np.bool_]] = {}
+        self._extremes: dict[tuple[int, int, float, int, bool], tuple[npt.NDArray[np.bool_], FloatArray]] = {}
+        self._first_mode = False
         self.counts = AuditCounts()
 
     def find_violation(
@@ -305,15 +311,14 @@ class Audit:
 
         `first_only` asks for the violation alone (the margins come back empty). Then an attacker
         found safe in a component before, with at least these rows published and at most these
-        targets skipped, is not audited again: fewer published rows leave it a smaller row space and
-        a wider feasible set, so it learns no more. The violation found is the same."""
+        targets skipped, is not audited again, nor a target whose linear programmes bounded it widely
+        enough for this attacker with at least these rows published: fewer published rows leave the
+        attacker a smaller row space and a wider feasible set, so it learns no more. The violation
+        found is the same."""
         if self.proven and (protection > self.proven_at or not margins.isdisjoint(self.proven)):
             raise ValueError("a target proven beforehand cannot be audited at this protection")
         self.counts.calls += 1
-        mask = np.zeros(self._figures + 1, dtype=np.bool_)
-        mask[[f for f in published if f < self._figures]] = True
-        mask[-1] = True  # row_figures -1: a figure published earlier, always there
-        actives = [np.flatnonzero(mask[component.row_figures]) for component in self._components]
+        actives = self._actives(published)
         for index, component in enumerate(self._components):
             key = (index, actives[index].tobytes(), _skipped(component, skip))
             if key not in self._spans:
@@ -321,13 +326,7 @@ class Audit:
             if self._spans[key] is not None:
                 return self._spans[key], {}
         if first_only:
-            for index, component in enumerate(self._components):
-                key3 = (index, actives[index].tobytes(), _skipped(component, skip), protection)
-                if key3 not in self._first:
-                    self._first[key3] = self._first_interval(index, actives[index], skip, protection)
-                if self._first[key3] is not None:
-                    return self._first[key3], {}
-            return None, {}
+            return self._first_violation(actives, skip, protection), {}
         narrowest = {t: found for t, found in self.proven.items() if t not in skip}
         for index, component in enumerate(self._components):
             key4 = (
@@ -346,6 +345,50 @@ class Audit:
                 return violation, narrowest
             narrowest.update(found)
         return None, narrowest
+
+    def _first_violation(
+        self, actives: list[IndexArray], skip: frozenset[int], protection: float
+    ) -> Violation | None:
+        """The interval tests' first violation, with what earlier calls found safe (`first_only`)."""
+        self._first_mode = True
+        try:
+            for index, component in enumerate(self._components):
+                key = (index, actives[index].tobytes(), _skipped(component, skip), protection)
+                if key not in self._first:
+                    self._first[key] = self._first_interval(index, actives[index], skip, protection)
+                if self._first[key] is not None:
+                    return self._first[key]
+        finally:
+            self._first_mode = False
+        return None
+
+    def _actives(self, published: frozenset[int]) -> list[IndexArray]:
+        """Each component's published rows."""
+        mask = np.zeros(self._figures + 1, dtype=np.bool_)
+        mask[[f for f in published if f < self._figures]] = True
+        mask[-1] = True  # row_figures -1: a figure published earlier, always there
+        return [np.flatnonzero(mask[component.row_figures]) for component in self._components]
+
+    def recurs(
+        self, published: frozenset[int], skip: frozenset[int], protection: float, violation: Violation
+    ) -> bool:
+        """Whether the attacker of `violation` wins again, on any target of its component, with
+        these figures published: a cheap way to learn that some violation exists (each test as the
+        attacker's own basis decides it, as in `find_violation`); False says nothing."""
+        component = next((c for c in self._components if violation.target in c.target_ids), None)
+        if component is None:
+            return False
+        active = self._actives(published)[component.index]
+        attacker = -1 if violation.attacker is None else component.owners.index(violation.attacker)
+        if self._span_violation(component, active, attacker, skip) is not None:
+            return True
+        count = len(component.target_ids)
+        found = (np.full(count, np.inf), np.full(count, np.inf), np.zeros(count, dtype=np.bool_))
+        self._first_mode = True
+        try:
+            return self._interval_violation(component, active, attacker, skip, protection, found) is not None
+        finally:
+            self._first_mode = False
 
     def _round(self, index: int, active: IndexArray) -> _Round:
         """The shared projections of a component under these published rows (the last one is kept)."""
@@ -386,6 +429,31 @@ class Audit:
                 return violation
             self._remember_safe(("span", index, attacker, 0.0), active, skip)
         return None
+
+    def _still_extreme(
+        self,
+        component: _Component,
+        attacker: int,
+        published: npt.NDArray[np.bool_],
+        stored: tuple[npt.NDArray[np.bool_], FloatArray] | None,
+    ) -> bool:
+        """Whether an optimal point of this side's programme, found with fewer rows published
+        (`stored`: those rows and the point, over the attacker's unknowns), meets the rows published
+        since: then it is optimal now too (the feasible set shrank and still holds it), and the
+        bound, wide enough then, is the same."""
+        if stored is None:
+            return False
+        then, point = stored
+        if (then & ~published).any():
+            return False
+        added = published & ~then
+        if not added.any():
+            return True
+        free = component.owner_of != attacker
+        rows = component.matrix[added][:, free]
+        values = component.values[free]
+        scale = np.abs(rows) @ (np.abs(point) + np.abs(values))
+        return bool((np.abs(rows @ (point - values)) <= EXTREME_TOLERANCE * scale + 1e-12).all())
 
     def _known_safe(self, key: _SafeKey, active: IndexArray, skip: frozenset[int]) -> bool:
         """Whether this attacker of this component passed this test (at this protection) when it was
@@ -570,15 +638,35 @@ class Audit:
         into `found`. `problem` gives the attacker's view and the targets over its unknowns."""
         lower, upper = certified
         view: tuple[_Bounds, FloatArray] | None = None
+        published = np.zeros(component.matrix.shape[0], dtype=np.bool_)
+        published[active] = True
         try:
             for k in np.flatnonzero((lower < protection) | (upper < protection)):
+                key = (component.index, attacker, protection, component.target_ids[int(chosen[k])])
+                # Sides known to hold without a programme: None (in `first_mode` only).
+                known = {False: _finite(lower[k]), True: _finite(upper[k])}
+                if self._first_mode:
+                    if key in self._safe_targets and not (published & ~self._safe_targets[key]).any():
+                        continue  # bounded widely enough with these rows published or more
+                    for side in (False, True):
+                        if self._still_extreme(
+                            component, attacker, published, self._extremes.get((*key, side))
+                        ):
+                            known[side] = None
+                    if all(side is None or side >= protection for side in known.values()):
+                        continue
                 view = view or problem()
-                exact, used = view[0].margins(
-                    view[1][k], Margins(_finite(lower[k]), _finite(upper[k])), protection
-                )
+                exact, used = view[0].margins(view[1][k], Margins(known[False], known[True]), protection)
                 lower[k] = np.inf if exact.lower is None else exact.lower
                 upper[k] = np.inf if exact.upper is None else exact.upper
-                if not exact.hold(protection):
+                if exact.hold(protection):
+                    before = self._safe_targets.get(key)
+                    if before is None or not (before & ~published).any():
+                        self._safe_targets[key] = published
+                    for side, extreme in view[0].extremes.items():
+                        if (exact.upper if side else exact.lower) is not None:
+                            self._extremes[(*key, side)] = (published, extreme)
+                else:
                     return Violation(
                         target=component.target_ids[int(chosen[k])],
                         attacker=None if attacker < 0 else component.owners[attacker],
@@ -593,6 +681,11 @@ class Audit:
         high[chosen] = np.minimum(high[chosen], upper)
         checked[chosen] = True
         return None
+
+
+EXTREME_TOLERANCE = 1e-7
+"""How closely an optimal point of an earlier linear programme must meet the rows published since,
+as a share of their terms (the solver's own feasibility tolerance)."""
 
 
 def _skipped(component: _Component, skip: frozenset[int]) -> tuple[int, ...]:
@@ -639,6 +732,8 @@ class _Bounds:
         self.nonnegative = nonnegative
         self.right = self.rows @ values
         self.programmes = 0
+        self.extremes: dict[bool, FloatArray] = {}
+        """The optimal points of the last `margins` call's programmes, by side (True: upper)."""
 
     def certified(self, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Margins proven by moving along d = W v, v the part of W t outside the row space of A W
@@ -658,6 +753,7 @@ class _Bounds:
         size = abs(truth)
         lower, upper = certified.lower, certified.upper
         used: list[int] = []
+        self.extremes = {}
         if size <= 1e-12:
             low, _ = self._bound(target, maximize=False)
             high, _ = self._bound(target, maximize=True)
@@ -666,9 +762,13 @@ class _Bounds:
         if lower is not None and lower < protection:
             bound, used = self._bound(target, maximize=False)
             lower = None if bound is None else max(truth - bound, 0.0) / size
+            if bound is not None:
+                self.extremes[False] = self._point
         if upper is not None and upper < protection:
             bound, duals = self._bound(target, maximize=True)
             upper = None if bound is None else max(bound - truth, 0.0) / size
+            if bound is not None:
+                self.extremes[True] = self._point
             if upper is not None and (lower is None or upper < lower):
                 used = duals
         return Margins(lower, upper), used
@@ -689,6 +789,7 @@ class _Bounds:
             return None, []
         if result.status != 0:
             raise AuditError(f"linear programme failed: {result.message}")
+        self._point = np.asarray(result.x)
         duals = np.asarray(result.eqlin.marginals) if has_rows else np.zeros(0)
         largest = float(np.abs(duals).max()) if duals.size else 0.0
         used = (

@@ -120,6 +120,9 @@ def suppress_secondary(audit: Audit, candidates: Sequence[Candidate], protection
     published, steps = _withdraw(audit, by_id, protection, skip, unresolved)
     for step in sorted(steps, key=lambda step: figure_cost(by_id[step.figure]), reverse=True):
         trial = frozenset(published | {step.figure})
+        # Most figures offered back let the attack that withdrew them in again: ask that first.
+        if audit.recurs(trial, frozenset(skip), protection, step.violation):
+            continue
         if audit.find_violation(trial, frozenset(skip), protection, first_only=True)[0] is None:
             published.add(step.figure)
     shown = {t for t, target in enumerate(audit.targets) if target.kind is TargetKind.CELL}
