@@ -355,7 +355,9 @@ class Audit:
             for index, component in enumerate(self._components):
                 key = (index, actives[index].tobytes(), _skipped(component, skip), protection)
                 if key not in self._first:
-                    self._first[key] = self._first_interval(index, actives[index], skip, protection)
+                    self._first[key] = self._component_interval(
+                        index, actives[index], skip, protection, frozenset(), first_only=True
+                    )[0]
                 if self._first[key] is not None:
                     return self._first[key]
         finally:
@@ -478,47 +480,40 @@ class Audit:
         records.append((rows, skipped))
         self._safe[key] = records
 
-    def _first_interval(
-        self, index: int, active: IndexArray, skip: frozenset[int], protection: float
-    ) -> Violation | None:
-        """`_component_interval`'s violation, leaving out the attackers known safe."""
+    def _component_interval(
+        self,
+        index: int,
+        active: IndexArray,
+        skip: frozenset[int],
+        protection: float,
+        margins: frozenset[int],
+        *,
+        first_only: bool = False,
+    ) -> _IntervalResult:
+        """The first attacker of a component that bounds a target too closely, or every target's
+        narrowest margins over all attackers; with `first_only`, the violation alone, leaving out
+        the attackers known safe."""
         component = self._components[index]
         lower = np.full(len(component.target_ids), np.inf)
         upper = np.full(len(component.target_ids), np.inf)
         checked = np.zeros(len(component.target_ids), dtype=np.bool_)
         for attacker in component.attackers:
-            if self._known_safe(("interval", index, attacker, protection), active, skip):
+            key = ("interval", index, attacker, protection)
+            if first_only and self._known_safe(key, active, skip):
                 continue
             violation = self._shared_interval(
                 component,
                 self._round(index, active),
                 attacker,
                 skip,
-                (protection, frozenset()),
+                (protection, margins),
                 (lower, upper, checked),
             )
             if violation is not None:
-                return violation
-            self._remember_safe(("interval", index, attacker, protection), active, skip)
-        return None
-
-    def _component_interval(
-        self, index: int, active: IndexArray, skip: frozenset[int], protection: float, margins: frozenset[int]
-    ) -> _IntervalResult:
-        """The first attacker of a component that bounds a target too closely, or every target's
-        narrowest margins over all attackers."""
-        component = self._components[index]
-        lower = np.full(len(component.target_ids), np.inf)
-        upper = np.full(len(component.target_ids), np.inf)
-        checked = np.zeros(len(component.target_ids), dtype=np.bool_)
-        shared = self._round(index, active)
-        for attacker in component.attackers:
-            violation = self._shared_interval(
-                component, shared, attacker, skip, (protection, margins), (lower, upper, checked)
-            )
-            if violation is not None:
                 return violation, {}
-            self._remember_safe(("interval", index, attacker, protection), active, skip)
+            self._remember_safe(key, active, skip)
+        if first_only:
+            return None, {}
         found = {
             component.target_ids[k]: Margins(_finite(lower[k]), _finite(upper[k]))
             for k in np.flatnonzero(checked)
